@@ -1,0 +1,59 @@
+import postgres from 'postgres';
+
+export type Sql = postgres.Sql;
+export type TransactionSql = postgres.TransactionSql;
+
+export interface ClientOptions {
+  max?: number;
+  prepare?: boolean;
+  idleTimeoutSeconds?: number;
+}
+
+// NUMERIC scores and costs and BIGINT counters arrive as numbers: every value this
+// schema stores in them fits a double exactly enough (4–6 decimals, < 2^53).
+const numberTypes = {
+  numeric: { to: 1700, from: [1700], serialize: (x: unknown) => String(x), parse: (x: string) => Number(x) },
+  int8: { to: 20, from: [20], serialize: (x: unknown) => String(x), parse: (x: string) => Number(x) },
+};
+
+export function createSqlClient(url: string, options: ClientOptions = {}): Sql {
+  return postgres(url, {
+    max: options.max ?? 10,
+    prepare: options.prepare ?? true,
+    idle_timeout: options.idleTimeoutSeconds ?? 30,
+    connect_timeout: 10,
+    onnotice: () => {},
+    types: numberTypes,
+    connection: { application_name: 'optiscope' },
+  }) as unknown as Sql;
+}
+
+let shared: Sql | undefined;
+
+export function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    throw new Error(
+      'DATABASE_URL is not set. Start Optiscope with `npm start` (it runs the embedded ' +
+        'database for you) or set DATABASE_URL to a PostgreSQL connection string.',
+    );
+  }
+  return url;
+}
+
+// One client (pool) per process; Supabase's transaction pooler needs DATABASE_PREPARE=false.
+export function getSql(): Sql {
+  if (!shared) {
+    shared = createSqlClient(databaseUrl(), {
+      max: Number(process.env.DATABASE_POOL_MAX ?? 10),
+      prepare: process.env.DATABASE_PREPARE !== 'false',
+    });
+  }
+  return shared;
+}
+
+export async function closeSql(): Promise<void> {
+  const current = shared;
+  shared = undefined;
+  await current?.end({ timeout: 5 });
+}

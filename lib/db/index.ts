@@ -1,0 +1,4 @@
+import 'server-only';
+
+export { getSql, closeSql, createSqlClient, type Sql, type TransactionSql } from './client.ts';
+export { withUserScope, withServiceScope, type Claims } from './scope.ts';
