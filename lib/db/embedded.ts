@@ -20,8 +20,9 @@ export async function startEmbeddedDatabase(options: {
   port?: number;
   maxConnections?: number;
 }): Promise<EmbeddedDatabase> {
-  const dataDir = path.resolve(options.dataDir);
-  if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
+  const inMemory = options.dataDir.startsWith('memory://');
+  const dataDir = inMemory ? options.dataDir : path.resolve(options.dataDir);
+  if (!inMemory) await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
   const server = new PGLiteSocketServer({
     db,
