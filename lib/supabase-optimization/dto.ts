@@ -1,0 +1,187 @@
+import type { JsonObject, JsonValue } from './schemas.ts';
+
+// snake_case rows to camelCase DTOs: timestamps as ISO strings (NUMERIC and BIGINT
+// already arrive as numbers, see lib/db/client.ts).
+export function toDto<T>(row: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    out[key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())] =
+      value instanceof Date ? value.toISOString() : value;
+  }
+  return out as T;
+}
+
+export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type ProjectRole = 'owner' | 'admin' | 'member' | 'viewer';
+
+export interface OptimizationRun {
+  id: string;
+  projectId: string;
+  runName: string;
+  description: string | null;
+  optimizerType: string;
+  status: RunStatus;
+  config: JsonObject;
+  metadata: JsonObject;
+  tags: string[];
+  errorMessage: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  initialScore: number | null;
+  finalScore: number | null;
+  bestScore: number | null;
+  improvement: number | null;
+  improvementPct: number | null;
+  iterations: number;
+  samplesEvaluated: number;
+  samplesSuccessful: number;
+  samplesFailed: number;
+  totalTokens: number;
+  totalCostUsd: number;
+  avgLatencyMs: number | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OptimizationIteration {
+  id: string;
+  runId: string;
+  projectId: string;
+  iteration: number;
+  score: number | null;
+  isBest: boolean;
+  params: JsonObject;
+  programState: JsonValue | null;
+  programHash: string | null;
+  samplesEvaluated: number;
+  latencyMs: number | null;
+  tokens: number;
+  costUsd: number;
+  durationMs: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OptimizationSample {
+  id: number;
+  runId: string;
+  projectId: string;
+  iteration: number;
+  iterationId: string | null;
+  sampleIndex: number;
+  input: JsonValue;
+  output: JsonValue | null;
+  expected: JsonValue | null;
+  score: number | null;
+  error: string | null;
+  latencyMs: number | null;
+  tokens: number;
+  costUsd: number;
+  programHash: string | null;
+  metadata: JsonObject;
+  createdAt: string;
+}
+
+export interface OptimizationRunSummary {
+  runId: string;
+  projectId: string;
+  runName: string;
+  optimizerType: string;
+  status: RunStatus;
+  tags: string[];
+  initialScore: number | null;
+  finalScore: number | null;
+  bestScore: number | null;
+  improvement: number | null;
+  improvementPct: number | null;
+  iterations: number;
+  bestIteration: number | null;
+  bestIterationScore: number | null;
+  samplesEvaluated: number;
+  samplesSuccessful: number;
+  samplesFailed: number;
+  successRate: number | null;
+  totalTokens: number;
+  totalCostUsd: number;
+  avgLatencyMs: number | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TopRun {
+  id: string;
+  runName: string;
+  optimizerType: string;
+  status: RunStatus;
+  tags: string[];
+  initialScore: number | null;
+  finalScore: number | null;
+  bestScore: number | null;
+  improvement: number | null;
+  improvementPct: number | null;
+  iterations: number;
+  totalCostUsd: number;
+  durationMs: number | null;
+  createdAt: string;
+}
+
+export interface AnalyticsRow {
+  projectId: string;
+  optimizerType: string;
+  status: RunStatus;
+  runCount: number;
+  completedRuns: number;
+  avgFinalScore: number | null;
+  bestFinalScore: number | null;
+  avgImprovement: number | null;
+  totalCostUsd: number;
+  totalTokens: number;
+  totalIterations: number;
+  avgDurationMs: number | null;
+  firstRunAt: string;
+  lastRunAt: string;
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  description: string | null;
+  role: ProjectRole;
+  createdAt: string;
+}
+
+export interface ProjectMember {
+  userId: string;
+  email: string;
+  role: ProjectRole;
+  createdAt: string;
+}
+
+export interface ApiKey {
+  id: string;
+  projectId: string;
+  name: string;
+  keyPrefix: string;
+  scopes: Array<'read' | 'write'>;
+  createdBy: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+export interface RunPage extends Page<OptimizationRun> {
+  // exact up to the count cap; past it, the cap with totalIsExact = false
+  total: number;
+  totalIsExact: boolean;
+}

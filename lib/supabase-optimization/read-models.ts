@@ -1,0 +1,85 @@
+import { toDto, type AnalyticsRow, type OptimizationRunSummary, type TopRun } from './dto.ts';
+import { ForbiddenError, NotFoundError, parseInput } from './errors.ts';
+import { assertUuid } from './runs.ts';
+import { projectIdSchema } from './schemas.ts';
+import { inScope, isInsufficientPrivilege, type Scope } from './scope.ts';
+import { z } from 'zod';
+
+export async function getOptimizationRunSummary(scope: Scope, runId: string): Promise<OptimizationRunSummary> {
+  assertUuid(runId, 'runId');
+  return inScope(scope, async (tx) => {
+    const [row] = await tx<Record<string, unknown>[]>`select * from get_optimization_run_summary(${runId})`;
+    if (!row) throw new NotFoundError('run', runId);
+    return toDto<OptimizationRunSummary>(row);
+  });
+}
+
+// Top completed runs of a project by final score (empty for a project the caller cannot see).
+export async function getTopRunsByScore(scope: Scope, projectId: string, limit = 10): Promise<TopRun[]> {
+  const args = parseInput(
+    z.object({ projectId: projectIdSchema, limit: z.number().int().min(1).max(100) }),
+    { projectId, limit },
+  );
+  return inScope(scope, async (tx) => {
+    const rows = await tx<Record<string, unknown>[]>`
+      select * from get_top_runs_by_score(${args.projectId}, ${args.limit})
+    `;
+    return rows.map((r) => toDto<TopRun>(r));
+  });
+}
+
+export interface ProjectAnalytics {
+  rows: AnalyticsRow[];
+  lastRefreshedAt: string | null;
+}
+
+// Pre-aggregated analytics of the caller's projects only (the materialized view itself
+// is never readable by callers; see project_optimization_analytics).
+export async function getOptimizationAnalytics(
+  scope: Scope,
+  options: { projectId?: string } = {},
+): Promise<ProjectAnalytics> {
+  const projectId = options.projectId === undefined ? undefined : parseInput(projectIdSchema, options.projectId, 'projectId');
+  return inScope(scope, async (tx) => {
+    const [rows, [refresh]] = await Promise.all([
+      tx<Record<string, unknown>[]>`
+        select * from project_optimization_analytics
+        ${projectId ? tx`where project_id = ${projectId}` : tx``}
+        order by project_id, optimizer_type, status
+      `,
+      tx<{ at: Date | null }[]>`select get_optimization_analytics_last_refresh() as at`,
+    ]);
+    return {
+      rows: rows.map((r) => toDto<AnalyticsRow>(r)),
+      lastRefreshedAt: refresh?.at ? refresh.at.toISOString() : null,
+    };
+  });
+}
+
+export interface RefreshResult {
+  refreshed: boolean;
+  refreshedAt: string | null;
+  durationMs: number | null;
+}
+
+// Owners and admins only. A call that finds a refresh in progress returns at once with
+// refreshed = false (and the previous refresh's time) instead of queueing behind it.
+export async function refreshOptimizationAnalytics(scope: Scope): Promise<RefreshResult> {
+  try {
+    return await inScope(scope, async (tx) => {
+      const [row] = await tx<{ refreshed: boolean; refreshed_at: Date | null; duration_ms: number | null }[]>`
+        select * from refresh_optimization_analytics()
+      `;
+      return {
+        refreshed: row?.refreshed ?? false,
+        refreshedAt: row?.refreshed_at ? row.refreshed_at.toISOString() : null,
+        durationMs: row?.duration_ms ?? null,
+      };
+    });
+  } catch (error) {
+    if (isInsufficientPrivilege(error)) {
+      throw new ForbiddenError('only project owners and admins can refresh analytics');
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,305 @@
+import type { Fragment } from 'postgres';
+import { toDto, type OptimizationRun, type RunPage, type RunStatus } from './dto.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInput } from './errors.ts';
+import {
+  createRunSchema,
+  FINISHED_STATUSES,
+  listRunsSchema,
+  updateRunSchema,
+  type CreateRunInput,
+  type JsonObject,
+  type ListRunsFilters,
+  type ListRunsInput,
+  type UpdateRunInput,
+} from './schemas.ts';
+import { inScope, isInsufficientPrivilege, projectAccess, type Scope, type Tx } from './scope.ts';
+
+const TOTAL_COUNT_CAP = Number(process.env.RUN_COUNT_CAP ?? 10_000);
+
+const finished = new Set<string>(FINISHED_STATUSES);
+
+export function isStatusTransitionAllowed(from: RunStatus, to: RunStatus): boolean {
+  if (from === to) return true;
+  if (finished.has(from)) return false;
+  if (from === 'running') return to !== 'pending';
+  return true;
+}
+
+// Creates a run. With a client-chosen id a retried create returns the run it created
+// the first time instead of failing or duplicating it.
+export async function createOptimizationRun(scope: Scope, input: CreateRunInput): Promise<OptimizationRun> {
+  const run = parseInput(createRunSchema, input);
+  const status = run.status ?? 'pending';
+  const now = new Date().toISOString();
+  const startedAt = run.startedAt ?? (status !== 'pending' ? now : null);
+  const endedAt = run.endedAt ?? (finished.has(status) ? now : null);
+  try {
+    return await inScope(scope, async (tx) => {
+      const [created] = await tx<Record<string, unknown>[]>`
+        insert into optimization_runs (
+          id, project_id, run_name, description, optimizer_type, status, config, metadata, tags,
+          started_at, ended_at, initial_score, final_score, best_score,
+          samples_evaluated, samples_successful, samples_failed, error_message, created_by
+        ) values (
+          coalesce(${run.id ?? null}::uuid, gen_random_uuid()), ${run.projectId}, ${run.runName},
+          ${run.description ?? null}, ${run.optimizerType}, ${status},
+          ${tx.json(run.config ?? {})}, ${tx.json(run.metadata ?? {})}, ${run.tags ?? []}::text[],
+          ${startedAt}, ${endedAt}, ${run.initialScore ?? null}, ${run.finalScore ?? null},
+          ${run.bestScore ?? null}, ${run.samplesEvaluated ?? 0}, ${run.samplesSuccessful ?? 0},
+          ${run.samplesFailed ?? 0}, ${run.errorMessage ?? null}, ${scope.claims.sub ?? null}
+        )
+        on conflict (id) do nothing
+        returning *
+      `;
+      if (created) return toDto<OptimizationRun>(created);
+      const [existing] = await tx<Record<string, unknown>[]>`
+        select * from optimization_runs where id = ${run.id!}
+      `;
+      if (existing && existing.project_id === run.projectId) return toDto<OptimizationRun>(existing);
+      throw new ConflictError(`run id ${run.id} is already in use`);
+    });
+  } catch (error) {
+    if (isInsufficientPrivilege(error)) throw await refusedWrite(scope, run.projectId);
+    throw error;
+  }
+}
+
+export async function getOptimizationRun(scope: Scope, id: string): Promise<OptimizationRun> {
+  assertUuid(id, 'id');
+  return inScope(scope, async (tx) => {
+    const [row] = await tx<Record<string, unknown>[]>`select * from optimization_runs where id = ${id}`;
+    if (!row) throw new NotFoundError('run', id);
+    return toDto<OptimizationRun>(row);
+  });
+}
+
+// Updates a run. Status moves only forward: a finished run stays finished; finishing
+// sets ended_at (now, unless given), starting sets started_at.
+export async function updateOptimizationRun(
+  scope: Scope,
+  id: string,
+  input: UpdateRunInput,
+): Promise<OptimizationRun> {
+  assertUuid(id, 'id');
+  const patch = parseInput(updateRunSchema, input);
+  return inScope(scope, async (tx) => {
+    const [current] = await tx<{ status: RunStatus; started_at: Date | null; project_id: string }[]>`
+      select status, started_at, project_id from optimization_runs where id = ${id} for update
+    `;
+    if (!current) throw await missingRun(tx, id);
+    const columns: Record<string, unknown> = {};
+    const set = (column: string, value: unknown) => {
+      if (value !== undefined) columns[column] = value;
+    };
+    set('run_name', patch.runName);
+    set('description', patch.description);
+    set('config', patch.config && tx.json(patch.config));
+    set('metadata', patch.metadata && tx.json(patch.metadata));
+    set('tags', patch.tags);
+    set('started_at', patch.startedAt);
+    set('ended_at', patch.endedAt);
+    set('initial_score', patch.initialScore);
+    set('final_score', patch.finalScore);
+    set('best_score', patch.bestScore);
+    set('iterations', patch.iterations);
+    set('samples_evaluated', patch.samplesEvaluated);
+    set('samples_successful', patch.samplesSuccessful);
+    set('samples_failed', patch.samplesFailed);
+    set('total_tokens', patch.totalTokens);
+    set('total_cost_usd', patch.totalCostUsd);
+    set('avg_latency_ms', patch.avgLatencyMs);
+    set('error_message', patch.errorMessage);
+    if (patch.status && patch.status !== current.status) {
+      if (!isStatusTransitionAllowed(current.status, patch.status)) {
+        throw new ConflictError(`a ${current.status} run cannot become ${patch.status}`, {
+          from: current.status,
+          to: patch.status,
+        });
+      }
+      columns.status = patch.status;
+      const now = new Date().toISOString();
+      if (patch.status === 'running' && !current.started_at && patch.startedAt === undefined) columns.started_at = now;
+      if (finished.has(patch.status) && patch.endedAt === undefined) columns.ended_at = now;
+    }
+    const names = Object.keys(columns);
+    if (names.length === 0) {
+      const [row] = await tx<Record<string, unknown>[]>`select * from optimization_runs where id = ${id}`;
+      return toDto<OptimizationRun>(row!);
+    }
+    const [row] = await tx<Record<string, unknown>[]>`
+      update optimization_runs set ${tx(columns as Record<string, never>, names)} where id = ${id} returning *
+    `;
+    return toDto<OptimizationRun>(row!);
+  });
+}
+
+export async function deleteOptimizationRun(scope: Scope, id: string): Promise<void> {
+  assertUuid(id, 'id');
+  await inScope(scope, async (tx) => {
+    const deleted = await tx`delete from optimization_runs where id = ${id} returning id`;
+    if (deleted.length === 0) throw await missingRun(tx, id);
+  });
+}
+
+interface CursorPayload {
+  o: string;
+  d: 'asc' | 'desc';
+  v: string | null;
+  id: string;
+}
+
+function encodeCursor(payload: CursorPayload): string {
+  return Buffer.from(JSON.stringify(payload)).toString('base64url');
+}
+
+function decodeCursor(cursor: string, filters: ListRunsFilters): CursorPayload {
+  try {
+    const payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorPayload;
+    if (
+      payload.o === filters.orderBy &&
+      payload.d === filters.orderDirection &&
+      (payload.v === null || typeof payload.v === 'string') &&
+      /^[0-9a-f-]{36}$/.test(payload.id)
+    ) {
+      return payload;
+    }
+  } catch {
+    // fall through
+  }
+  throw new ValidationError([
+    { path: 'cursor', message: 'is not a cursor of this listing (it must come from nextCursor with the same ordering)' },
+  ]);
+}
+
+// Turns {"model": "gpt-4", "miprov2.num_candidates": 10} into the nested object that
+// config @> ... matches (served by the jsonb_path_ops GIN index).
+export function configContainment(filter: Record<string, unknown>): JsonObject {
+  const root: JsonObject = {};
+  for (const [path, value] of Object.entries(filter)) {
+    const keys = path.split('.');
+    let node: JsonObject = root;
+    keys.forEach((key, i) => {
+      if (i === keys.length - 1) {
+        if (key in node) throw new ValidationError([{ path: `config.${path}`, message: 'conflicts with another config filter' }]);
+        node[key] = value as JsonObject[string];
+        return;
+      }
+      const next = node[key];
+      if (next === undefined) node = node[key] = {};
+      else if (typeof next === 'object' && next !== null && !Array.isArray(next)) node = next;
+      else throw new ValidationError([{ path: `config.${path}`, message: 'conflicts with another config filter' }]);
+    });
+  }
+  return root;
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+// Lists runs with every dashboard filter; keyset cursor paging, ordering by one of five
+// columns either way (NULLs last, id as the tie-breaker).
+export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): Promise<RunPage> {
+  const filters = parseInput(listRunsSchema, input);
+  const cursor = filters.cursor ? decodeCursor(filters.cursor, filters) : null;
+  const config = filters.config ? configContainment(filters.config) : null;
+  return inScope(scope, async (tx) => {
+    const conditions: Fragment[] = [tx`project_id = ${filters.projectId}`];
+    if (filters.status) {
+      conditions.push(
+        filters.status.length === 1 ? tx`status = ${filters.status[0]!}` : tx`status = any(${filters.status}::text[])`,
+      );
+    }
+    if (filters.optimizerType) {
+      conditions.push(
+        filters.optimizerType.length === 1
+          ? tx`optimizer_type = ${filters.optimizerType[0]!}`
+          : tx`optimizer_type = any(${filters.optimizerType}::text[])`,
+      );
+    }
+    if (filters.tags?.length) conditions.push(tx`tags @> ${filters.tags}::text[]`);
+    if (config) conditions.push(tx`config @> ${tx.json(config)}`);
+    if (filters.minScore !== undefined) conditions.push(tx`final_score >= ${filters.minScore}`);
+    if (filters.maxScore !== undefined) conditions.push(tx`final_score <= ${filters.maxScore}`);
+    if (filters.search?.trim()) conditions.push(tx`run_name ilike ${'%' + escapeLike(filters.search.trim()) + '%'}`);
+    if (filters.createdAfter) conditions.push(tx`created_at >= ${filters.createdAfter}`);
+    if (filters.createdBefore) conditions.push(tx`created_at < ${filters.createdBefore}`);
+
+    const where = conditions.reduce((acc, c) => tx`${acc} and ${c}`);
+    const column = tx(filters.orderBy);
+    const desc = filters.orderDirection === 'desc';
+    const notNull = filters.orderBy === 'created_at';
+    const order = notNull
+      ? desc ? tx`${column} desc, id desc` : tx`${column} asc, id asc`
+      : desc ? tx`${column} desc nulls last, id desc` : tx`${column} asc nulls last, id asc`;
+
+    let after = tx``;
+    if (cursor) {
+      const cast = filters.orderBy === 'created_at' ? tx`::timestamptz` : tx`::numeric`;
+      const cmp = desc ? tx`<` : tx`>`;
+      if (notNull) {
+        after = tx`and (${column}, id) ${cmp} (${cursor.v}${cast}, ${cursor.id}::uuid)`;
+      } else if (cursor.v === null) {
+        after = tx`and ${column} is null and id ${cmp} ${cursor.id}::uuid`;
+      } else {
+        after = tx`and (${column} ${cmp} ${cursor.v}${cast}
+          or (${column} = ${cursor.v}${cast} and id ${cmp} ${cursor.id}::uuid)
+          or ${column} is null)`;
+      }
+    }
+
+    const [rows, counted] = await Promise.all([
+      tx<Record<string, unknown>[]>`
+        select *, ${column}::text as sort_value
+        from optimization_runs
+        where ${where} ${after}
+        order by ${order}
+        limit ${filters.limit + 1}
+        ${filters.offset ? tx`offset ${filters.offset}` : tx``}
+      `,
+      tx<{ n: number }[]>`
+        select count(*)::int as n from (
+          select 1 from optimization_runs where ${where} limit ${TOTAL_COUNT_CAP + 1}
+        ) capped
+      `,
+    ]);
+    const page = rows.slice(0, filters.limit);
+    const last = page[page.length - 1];
+    const nextCursor =
+      rows.length > filters.limit && last
+        ? encodeCursor({
+            o: filters.orderBy,
+            d: filters.orderDirection,
+            v: (last.sort_value as string | null) ?? null,
+            id: last.id as string,
+          })
+        : null;
+    const n = counted[0]?.n ?? 0;
+    return {
+      data: page.map(({ sort_value: _ignored, ...row }) => toDto<OptimizationRun>(row)),
+      nextCursor,
+      total: Math.min(n, TOTAL_COUNT_CAP),
+      totalIsExact: n <= TOTAL_COUNT_CAP,
+    };
+  });
+}
+
+export function assertUuid(value: string, field: string): void {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) {
+    throw new ValidationError([{ path: field, message: 'must be a UUID' }]);
+  }
+}
+
+// The run is invisible (not found) or visible but read-only for the caller (forbidden).
+export async function missingRun(tx: Tx, id: string): Promise<Error> {
+  const [row] = await tx<{ project_id: string }[]>`select project_id from optimization_runs where id = ${id}`;
+  if (!row) return new NotFoundError('run', id);
+  return new ForbiddenError(`you have read-only access to project ${row.project_id}`);
+}
+
+// A write was refused by RLS: a project the caller cannot see is "not found".
+export async function refusedWrite(scope: Scope, projectId: string): Promise<Error> {
+  const access = await inScope(scope, (tx) => projectAccess(tx, projectId));
+  if (access === 'none') return new NotFoundError('project', projectId);
+  return new ForbiddenError(`you have read-only access to project ${projectId}`);
+}

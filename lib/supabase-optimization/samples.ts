@@ -1,0 +1,141 @@
+import type { Fragment } from 'postgres';
+import { toDto, type OptimizationSample, type Page } from './dto.ts';
+import { NotFoundError, ValidationError, parseInput } from './errors.ts';
+import { missingRun } from './runs.ts';
+import { listSamplesSchema, sampleBatchSchema, type CreateSampleInput, type ListSamplesInput } from './schemas.ts';
+import { inScope, isInsufficientPrivilege, type Scope } from './scope.ts';
+
+export interface SampleBatchResult {
+  inserted: number;
+  updated: number;
+}
+
+// Thousands of samples in one round trip and one statement: all of them are written or
+// none is. Upserts on (run_id, iteration, sample_index), so a retried batch is harmless.
+export async function batchCreateOptimizationSamples(
+  scope: Scope,
+  input: CreateSampleInput[],
+): Promise<SampleBatchResult> {
+  const samples = parseInput(sampleBatchSchema, input);
+  const seen = new Set<string>();
+  samples.forEach((s, i) => {
+    const key = `${s.runId}/${s.iteration}/${s.sampleIndex}`;
+    if (seen.has(key)) {
+      throw new ValidationError([
+        { path: `${i}.sampleIndex`, message: `sample ${s.sampleIndex} of iteration ${s.iteration} appears twice in the batch` },
+      ]);
+    }
+    seen.add(key);
+  });
+  const runIds = [...new Set(samples.map((s) => s.runId))];
+  const rows = samples.map((s) => ({
+    run_id: s.runId,
+    iteration: s.iteration,
+    sample_index: s.sampleIndex,
+    input: s.input ?? {},
+    output: s.output ?? null,
+    expected: s.expected ?? null,
+    score: s.score ?? null,
+    error: s.error ?? null,
+    latency_ms: s.latencyMs ?? null,
+    tokens: s.tokens ?? 0,
+    cost_usd: s.costUsd ?? 0,
+    program_hash: s.programHash ?? null,
+    metadata: s.metadata ?? {},
+  }));
+  try {
+    return await inScope(scope, async (tx) => {
+      const [result] = await tx<{ inserted: number; total: number }[]>`
+        with input as (
+          select * from jsonb_to_recordset(${tx.json(rows)}) as x(
+            run_id uuid, iteration integer, sample_index integer, input jsonb, output jsonb,
+            expected jsonb, score numeric, error text, latency_ms numeric, tokens integer,
+            cost_usd numeric, program_hash text, metadata jsonb
+          )
+        ), written as (
+          insert into optimization_samples (
+            run_id, project_id, iteration, iteration_id, sample_index, input, output, expected,
+            score, error, latency_ms, tokens, cost_usd, program_hash, metadata
+          )
+          select x.run_id, r.project_id, x.iteration, i.id, x.sample_index, x.input, x.output,
+                 x.expected, x.score, x.error, x.latency_ms, x.tokens, x.cost_usd, x.program_hash,
+                 x.metadata
+          from input x
+          join optimization_runs r on r.id = x.run_id
+          left join optimization_iterations i on i.run_id = x.run_id and i.iteration = x.iteration
+          on conflict (run_id, iteration, sample_index) do update set
+            iteration_id = excluded.iteration_id,
+            input = excluded.input,
+            output = excluded.output,
+            expected = excluded.expected,
+            score = excluded.score,
+            error = excluded.error,
+            latency_ms = excluded.latency_ms,
+            tokens = excluded.tokens,
+            cost_usd = excluded.cost_usd,
+            program_hash = excluded.program_hash,
+            metadata = excluded.metadata
+          returning (xmax = 0) as inserted
+        )
+        select (count(*) filter (where inserted))::int as inserted, count(*)::int as total from written
+      `;
+      if ((result?.total ?? 0) !== rows.length) {
+        // some run is not visible to the caller: throwing rolls the whole batch back
+        const visible = await tx<{ id: string }[]>`select id from optimization_runs where id = any(${runIds}::uuid[])`;
+        const missing = runIds.find((id) => !visible.some((v) => v.id === id));
+        throw new NotFoundError('run', missing);
+      }
+      return { inserted: result!.inserted, updated: result!.total - result!.inserted };
+    });
+  } catch (error) {
+    if (isInsufficientPrivilege(error)) {
+      throw await inScope(scope, async (tx) => {
+        for (const id of runIds) {
+          const refused = await missingRun(tx, id);
+          if (refused instanceof NotFoundError) return refused;
+        }
+        return missingRun(tx, runIds[0]!);
+      });
+    }
+    throw error;
+  }
+}
+
+function decodeSampleCursor(cursor: string): [number, number] {
+  const match = /^(\d{1,10})\.(\d{1,10})$/.exec(cursor);
+  if (!match) throw new ValidationError([{ path: 'cursor', message: 'is not a samples cursor (use nextCursor)' }]);
+  return [Number(match[1]), Number(match[2])];
+}
+
+// Samples of a run in (iteration, sample_index) order with a keyset cursor.
+export async function listOptimizationSamples(
+  scope: Scope,
+  input: ListSamplesInput,
+): Promise<Page<OptimizationSample>> {
+  const filters = parseInput(listSamplesSchema, input);
+  const after = filters.cursor ? decodeSampleCursor(filters.cursor) : null;
+  return inScope(scope, async (tx) => {
+    const conditions: Fragment[] = [tx`run_id = ${filters.runId}`];
+    if (filters.iteration !== undefined) conditions.push(tx`iteration = ${filters.iteration}`);
+    if (filters.minScore !== undefined) conditions.push(tx`score >= ${filters.minScore}`);
+    if (filters.maxScore !== undefined) conditions.push(tx`score <= ${filters.maxScore}`);
+    if (filters.errorsOnly) conditions.push(tx`error is not null`);
+    if (after) conditions.push(tx`(iteration, sample_index) > (${after[0]}, ${after[1]})`);
+    const where = conditions.reduce((acc, c) => tx`${acc} and ${c}`);
+    const [run, rows] = await Promise.all([
+      tx`select 1 from optimization_runs where id = ${filters.runId}`,
+      tx<Record<string, unknown>[]>`
+        select * from optimization_samples where ${where}
+        order by iteration, sample_index
+        limit ${filters.limit + 1}
+      `,
+    ]);
+    if (run.length === 0) throw new NotFoundError('run', filters.runId);
+    const page = rows.slice(0, filters.limit);
+    const last = page[page.length - 1];
+    return {
+      data: page.map((r) => toDto<OptimizationSample>(r)),
+      nextCursor: rows.length > filters.limit && last ? `${last.iteration}.${last.sample_index}` : null,
+    };
+  });
+}

@@ -1,0 +1,257 @@
+import { z } from 'zod';
+
+// Input schemas of the data layer. Shared by server actions, forms, the HTTP API and
+// its OpenAPI document, so they carry the descriptions the docs show.
+
+export const RUN_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const FINISHED_STATUSES = ['completed', 'failed', 'cancelled'] as const;
+export const PROJECT_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
+export const API_KEY_SCOPES = ['read', 'write'] as const;
+export const RUN_ORDER_COLUMNS = ['created_at', 'final_score', 'improvement', 'duration_ms', 'total_cost_usd'] as const;
+
+export const MAX_JSON_DEPTH = 20;
+export const MAX_SAMPLES_PER_BATCH = 5000;
+export const MAX_ITERATIONS_PER_BATCH = 1000;
+export const MAX_PAGE_SIZE = 200;
+
+const NUL = '\u0000';
+
+// PostgreSQL text and jsonb cannot hold NUL characters: reject them with a clear message.
+const text = (max: number) =>
+  z
+    .string()
+    .max(max, { message: `must be at most ${max} characters` })
+    .refine((s) => !s.includes(NUL), { message: 'must not contain NUL (\\u0000) characters' });
+
+const nonEmptyText = (max: number) =>
+  text(max).refine((s) => s.trim().length > 0, { message: 'must not be empty' });
+
+function jsonProblem(value: unknown, depth: number): string | null {
+  if (depth > MAX_JSON_DEPTH) return `is nested deeper than ${MAX_JSON_DEPTH} levels`;
+  if (value === null || typeof value === 'boolean') return null;
+  if (typeof value === 'string') return value.includes(NUL) ? 'must not contain NUL (\\u0000) characters' : null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : 'must contain only finite numbers';
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = jsonProblem(item, depth + 1);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  if (typeof value === 'object') {
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      if (key.includes(NUL)) return 'must not contain NUL (\\u0000) characters in keys';
+      const problem = jsonProblem(item, depth + 1);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  return 'must be JSON';
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export const jsonValueSchema = z.unknown().superRefine((value, ctx) => {
+  if (value === undefined) return;
+  const problem = jsonProblem(value, 1);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+}) as unknown as z.ZodType<JsonValue>;
+
+export const jsonObjectSchema = z
+  .record(z.string(), z.unknown())
+  .superRefine((value, ctx) => {
+    const problem = jsonProblem(value, 1);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }) as unknown as z.ZodType<JsonObject>;
+
+const score = z.number().min(0, { message: 'must be between 0 and 1' }).max(1, { message: 'must be between 0 and 1' });
+const count = z.number().int().min(0).max(2_147_483_647);
+const bigCount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const money = z.number().min(0).max(99_999_999);
+const millis = z.number().min(0).max(9_999_999_999);
+const timestamp = z.iso.datetime({ offset: true });
+
+export const projectIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{2,62}$/, {
+    message: 'must be 3–63 characters: lowercase letters, digits, "_" and "-", starting with a letter or digit',
+  });
+export const uuidSchema = z.uuid({ message: 'must be a UUID' });
+export const optimizerTypeSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, {
+    message: 'must be 1–64 characters: lowercase letters, digits, "_", "." and "-" (e.g. "miprov2")',
+  });
+export const runStatusSchema = z.enum(RUN_STATUSES);
+export const tagSchema = nonEmptyText(100);
+export const tagsSchema = z.array(tagSchema).max(50);
+
+export const createRunSchema = z
+  .object({
+    id: uuidSchema.optional().describe('Client-chosen id: a retried create with the same id returns the existing run'),
+    projectId: projectIdSchema,
+    runName: nonEmptyText(500),
+    description: text(10_000).nullish(),
+    optimizerType: optimizerTypeSchema,
+    status: runStatusSchema.optional(),
+    config: jsonObjectSchema.optional(),
+    metadata: jsonObjectSchema.optional(),
+    tags: tagsSchema.optional(),
+    startedAt: timestamp.nullish(),
+    endedAt: timestamp.nullish(),
+    initialScore: score.nullish(),
+    finalScore: score.nullish(),
+    bestScore: score.nullish(),
+    samplesEvaluated: count.optional(),
+    samplesSuccessful: count.optional(),
+    samplesFailed: count.optional(),
+    errorMessage: text(10_000).nullish(),
+  })
+  .strict();
+export type CreateRunInput = z.input<typeof createRunSchema>;
+
+export const updateRunSchema = z
+  .object({
+    runName: nonEmptyText(500).optional(),
+    description: text(10_000).nullish(),
+    status: runStatusSchema.optional(),
+    config: jsonObjectSchema.optional(),
+    metadata: jsonObjectSchema.optional(),
+    tags: tagsSchema.optional(),
+    startedAt: timestamp.nullish(),
+    endedAt: timestamp.nullish(),
+    initialScore: score.nullish(),
+    finalScore: score.nullish(),
+    bestScore: score.nullish(),
+    iterations: count.optional(),
+    samplesEvaluated: count.optional(),
+    samplesSuccessful: count.optional(),
+    samplesFailed: count.optional(),
+    totalTokens: bigCount.optional(),
+    totalCostUsd: money.optional(),
+    avgLatencyMs: millis.nullish(),
+    errorMessage: text(10_000).nullish(),
+  })
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' });
+export type UpdateRunInput = z.input<typeof updateRunSchema>;
+
+// Config filter: dotted paths to JSON scalars, types kept ({"miprov2.num_candidates": 10}).
+export const configFilterSchema = z
+  .record(
+    z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){0,7}$/, { message: 'must be a dotted path like "miprov2.num_candidates"' }),
+    z.union([z.string().max(500), z.number(), z.boolean(), z.null()]),
+  )
+  .refine((r) => Object.keys(r).length <= 20, { message: 'at most 20 config filters' });
+
+const oneOrMany = <T extends z.ZodType>(schema: T) =>
+  z.union([schema, z.array(schema).min(1).max(10)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
+
+export const listRunsSchema = z
+  .object({
+    projectId: projectIdSchema,
+    status: oneOrMany(runStatusSchema).optional(),
+    optimizerType: oneOrMany(optimizerTypeSchema).optional(),
+    tags: tagsSchema.optional().describe('Runs that carry all of these tags'),
+    config: configFilterSchema.optional(),
+    minScore: score.optional().describe('Minimum final score'),
+    maxScore: score.optional().describe('Maximum final score'),
+    search: text(200).optional().describe('Case-insensitive substring of the run name'),
+    createdAfter: timestamp.optional(),
+    createdBefore: timestamp.optional(),
+    orderBy: z.enum(RUN_ORDER_COLUMNS).default('created_at'),
+    orderDirection: z.enum(['asc', 'desc']).default('desc'),
+    limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
+    cursor: z.string().max(1000).optional().describe('nextCursor of the previous page'),
+    offset: z.number().int().min(0).max(100_000).optional().describe('Kept for compatibility; prefer cursor'),
+  })
+  .strict()
+  .refine((f) => f.minScore === undefined || f.maxScore === undefined || f.minScore <= f.maxScore, {
+    message: 'minScore must not exceed maxScore',
+    path: ['minScore'],
+  })
+  .refine((f) => !(f.cursor && f.offset), { message: 'use either cursor or offset, not both', path: ['cursor'] });
+export type ListRunsInput = z.input<typeof listRunsSchema>;
+export type ListRunsFilters = z.output<typeof listRunsSchema>;
+
+export const iterationFieldsSchema = z
+  .object({
+    iteration: count,
+    score: score.nullish(),
+    params: jsonObjectSchema.optional(),
+    programState: jsonValueSchema.nullish(),
+    programHash: text(128).nullish(),
+    samplesEvaluated: count.optional(),
+    latencyMs: millis.nullish(),
+    tokens: bigCount.optional(),
+    costUsd: money.optional(),
+    durationMs: count.nullish(),
+  })
+  .strict();
+export const createIterationSchema = iterationFieldsSchema.extend({ runId: uuidSchema }).strict();
+export type CreateIterationInput = z.input<typeof createIterationSchema>;
+export type IterationFieldsInput = z.input<typeof iterationFieldsSchema>;
+export const iterationBatchSchema = z.array(iterationFieldsSchema).min(1).max(MAX_ITERATIONS_PER_BATCH);
+
+export const sampleFieldsSchema = z
+  .object({
+    iteration: count,
+    sampleIndex: count,
+    input: jsonValueSchema.optional(),
+    output: jsonValueSchema.nullish(),
+    expected: jsonValueSchema.nullish(),
+    score: score.nullish(),
+    error: text(10_000).nullish(),
+    latencyMs: millis.nullish(),
+    tokens: count.optional(),
+    costUsd: money.optional(),
+    programHash: text(128).nullish(),
+    metadata: jsonObjectSchema.optional(),
+  })
+  .strict();
+export const createSampleSchema = sampleFieldsSchema.extend({ runId: uuidSchema }).strict();
+export type CreateSampleInput = z.input<typeof createSampleSchema>;
+export type SampleFieldsInput = z.input<typeof sampleFieldsSchema>;
+export const sampleBatchSchema = z.array(createSampleSchema).min(1).max(MAX_SAMPLES_PER_BATCH);
+
+export const listSamplesSchema = z
+  .object({
+    runId: uuidSchema,
+    iteration: count.optional(),
+    minScore: score.optional(),
+    maxScore: score.optional(),
+    errorsOnly: z.boolean().optional(),
+    limit: z.number().int().min(1).max(500).default(100),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+export type ListSamplesInput = z.input<typeof listSamplesSchema>;
+
+export const createProjectSchema = z
+  .object({
+    id: projectIdSchema,
+    name: nonEmptyText(200),
+    description: text(2000).nullish(),
+  })
+  .strict();
+export type CreateProjectInput = z.input<typeof createProjectSchema>;
+
+export const projectRoleSchema = z.enum(PROJECT_ROLES);
+export const addMemberSchema = z
+  .object({
+    projectId: projectIdSchema,
+    email: z.email({ message: 'must be an email address' }),
+    role: projectRoleSchema.default('member'),
+  })
+  .strict();
+export type AddMemberInput = z.input<typeof addMemberSchema>;
+
+export const createApiKeySchema = z
+  .object({
+    projectId: projectIdSchema,
+    name: nonEmptyText(100),
+    scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).max(2).default(['read', 'write']),
+  })
+  .strict();
+export type CreateApiKeyInput = z.input<typeof createApiKeySchema>;
