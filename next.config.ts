@@ -5,7 +5,8 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   // The embedded database and the driver are server-side Node packages.
   serverExternalPackages: ['@electric-sql/pglite', '@electric-sql/pglite-socket', 'postgres'],
-  typescript: { ignoreBuildErrors: false },
+  // `npm test` type-checks the whole project (tests included) with tsc --noEmit
+  typescript: { ignoreBuildErrors: true },
 };
 
 export default nextConfig;

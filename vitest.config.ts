@@ -1,20 +1,30 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
+const alias = {
+  'server-only': path.resolve(import.meta.dirname, 'tests/helpers/empty-module.ts'),
+  '@': import.meta.dirname,
+};
+
 export default defineConfig({
-  resolve: {
-    alias: {
-      'server-only': path.resolve(import.meta.dirname, 'tests/helpers/empty-module.ts'),
-      '@': import.meta.dirname,
-    },
-  },
+  resolve: { alias },
   test: {
-    include: ['tests/**/*.test.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
+    projects: [
+      {
+        resolve: { alias },
+        test: { name: 'db', include: ['tests/**/*.test.ts'], exclude: ['tests/http/**'] },
+      },
+      {
+        resolve: { alias },
+        // HTTP tests against the production build (run `npm run build` first)
+        test: { name: 'http', include: ['tests/http/**/*.test.ts'], globalSetup: ['tests/http/global-setup.ts'] },
+      },
+    ],
   },
 });

@@ -1,0 +1,12 @@
+import { apiHandler, json } from '@/lib/api/handler';
+import { assertOnlyParams } from '@/lib/api/query';
+import { getOptimizationAnalytics } from '@/lib/supabase-optimization';
+
+export const dynamic = 'force-dynamic';
+
+// GET /api/v1/analytics — per optimizer and status: runs, average final score, spend
+export const GET = apiHandler({ access: 'read' }, async ({ caller, searchParams }) => {
+  assertOnlyParams(searchParams, ['projectId']);
+  const projectId = searchParams.get('projectId') ?? caller.projectId ?? undefined;
+  return json(await getOptimizationAnalytics(caller.scope, { projectId }));
+});

@@ -1,0 +1,56 @@
+import { ApiError } from '@/lib/api/errors';
+import { apiHandler, json } from '@/lib/api/handler';
+import { withPathRunId } from '@/lib/api/bodies';
+import { assertOnlyParams } from '@/lib/api/query';
+import {
+  batchCreateOptimizationSamples,
+  listOptimizationSamples,
+  MAX_SAMPLES_PER_BATCH,
+  ValidationError,
+} from '@/lib/supabase-optimization';
+import { z } from 'zod';
+
+export const dynamic = 'force-dynamic';
+
+type Params = { id: string };
+
+// GET /api/v1/runs/{id}/samples — samples by iteration, score range, errors only; cursor paging
+export const GET = apiHandler<Params>({ access: 'read' }, async ({ caller, params, searchParams }) => {
+  assertOnlyParams(searchParams, ['iteration', 'minScore', 'maxScore', 'errorsOnly', 'limit', 'cursor']);
+  const num = (name: string) => {
+    const raw = searchParams.get(name);
+    if (raw === null || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n)) throw new ValidationError([{ path: name, message: 'must be a number' }]);
+    return n;
+  };
+  const errorsOnly = searchParams.get('errorsOnly');
+  if (errorsOnly !== null && !['true', 'false'].includes(errorsOnly)) {
+    throw new ValidationError([{ path: 'errorsOnly', message: 'must be true or false' }]);
+  }
+  const page = await listOptimizationSamples(caller.scope, {
+    runId: params.id,
+    iteration: num('iteration'),
+    minScore: num('minScore'),
+    maxScore: num('maxScore'),
+    errorsOnly: errorsOnly === 'true' ? true : undefined,
+    limit: num('limit'),
+    cursor: searchParams.get('cursor') ?? undefined,
+  });
+  return json(page);
+});
+
+// POST /api/v1/runs/{id}/samples — up to 5,000 samples, all or nothing; upserts on
+// (iteration, sampleIndex), so a retried batch leaves no duplicates
+export const POST = apiHandler<Params, z.ZodUnknown>({ access: 'write', body: z.unknown() }, async ({ caller, params, body }) => {
+  const samples = Array.isArray(body) ? body : (body as { samples?: unknown })?.samples;
+  if (!Array.isArray(samples)) {
+    throw new ValidationError([{ path: 'samples', message: 'send an array of samples, or {"samples": [...]}' }]);
+  }
+  if (samples.length > MAX_SAMPLES_PER_BATCH) {
+    throw new ApiError('payload_too_large', `at most ${MAX_SAMPLES_PER_BATCH} samples per request; got ${samples.length}`);
+  }
+  const rows = withPathRunId(samples, params.id).map((s) => ({ ...(s as object), runId: params.id }));
+  const result = await batchCreateOptimizationSamples(caller.scope, rows as never);
+  return json(result, 201);
+});

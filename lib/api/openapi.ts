@@ -1,0 +1,304 @@
+import { z } from 'zod';
+import {
+  createRunSchema,
+  iterationFieldsSchema,
+  RUN_ORDER_COLUMNS,
+  RUN_STATUSES,
+  sampleFieldsSchema,
+  updateRunSchema,
+} from '../supabase-optimization/schemas.ts';
+import { STATUS_BY_CODE } from './errors.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+// Request bodies come from the data layer's zod schemas, so the document cannot drift
+// from what the API accepts.
+function input(schema: z.ZodType): JsonSchema {
+  const out = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  delete out.$schema;
+  return out;
+}
+
+const nullable = (type: string, extra: JsonSchema = {}) => ({ type: [type, 'null'], ...extra });
+
+const runSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    projectId: { type: 'string' },
+    runName: { type: 'string' },
+    description: nullable('string'),
+    optimizerType: { type: 'string', examples: ['miprov2'] },
+    status: { type: 'string', enum: [...RUN_STATUSES] },
+    config: { type: 'object' },
+    metadata: { type: 'object' },
+    tags: { type: 'array', items: { type: 'string' } },
+    errorMessage: nullable('string'),
+    startedAt: nullable('string', { format: 'date-time' }),
+    endedAt: nullable('string', { format: 'date-time' }),
+    durationMs: nullable('integer'),
+    initialScore: nullable('number'),
+    finalScore: nullable('number'),
+    bestScore: nullable('number'),
+    improvement: nullable('number'),
+    improvementPct: nullable('number'),
+    iterations: { type: 'integer' },
+    samplesEvaluated: { type: 'integer' },
+    samplesSuccessful: { type: 'integer' },
+    samplesFailed: { type: 'integer' },
+    totalTokens: { type: 'integer' },
+    totalCostUsd: { type: 'number' },
+    avgLatencyMs: nullable('number'),
+    createdBy: nullable('string', { format: 'uuid' }),
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const iterationSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    runId: { type: 'string', format: 'uuid' },
+    projectId: { type: 'string' },
+    iteration: { type: 'integer' },
+    score: nullable('number'),
+    isBest: { type: 'boolean' },
+    params: { type: 'object' },
+    programState: {},
+    programHash: nullable('string'),
+    samplesEvaluated: { type: 'integer' },
+    latencyMs: nullable('number'),
+    tokens: { type: 'integer' },
+    costUsd: { type: 'number' },
+    durationMs: nullable('integer'),
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const sampleSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    runId: { type: 'string', format: 'uuid' },
+    iteration: { type: 'integer' },
+    iterationId: nullable('string', { format: 'uuid' }),
+    sampleIndex: { type: 'integer' },
+    input: {},
+    output: {},
+    expected: {},
+    score: nullable('number'),
+    error: nullable('string'),
+    latencyMs: nullable('number'),
+    tokens: { type: 'integer' },
+    costUsd: { type: 'number' },
+    programHash: nullable('string'),
+    metadata: { type: 'object' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const errorSchema: JsonSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', enum: Object.keys(STATUS_BY_CODE) },
+        message: { type: 'string' },
+        details: {},
+      },
+    },
+  },
+};
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const jsonContent = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const ok = (description: string, schema: JsonSchema, status = '200') => ({
+  [status]: { description, content: jsonContent(schema) },
+});
+const errors = (...codes: number[]) =>
+  Object.fromEntries(
+    [401, 429, 500, ...codes].map((code) => [
+      String(code),
+      { description: Object.entries(STATUS_BY_CODE).filter(([, s]) => s === code).map(([c]) => c).join(', '), content: jsonContent(ref('Error')) },
+    ]),
+  );
+const runIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const query = (name: string, schema: JsonSchema, description: string) => ({ name, in: 'query', schema, description });
+
+export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
+  const writeErrors = errors(400, 403, 404, 409, 413, 415, 422);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Optiscope API',
+      version: '1.0.0',
+      description:
+        'Track prompt-optimization runs (DSPy MIPROv2 and others): runs, iterations, samples, leaderboards and analytics. ' +
+        'Authenticate with a project API key: `Authorization: Bearer osk_…`. Writes are idempotent (client-chosen run ids, ' +
+        'upserts on iteration number and on (iteration, sampleIndex)), so clients may retry 429 and 5xx responses.',
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ apiKey: [] }],
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A project API key (osk_…)' } },
+      schemas: {
+        Run: runSchema,
+        Iteration: iterationSchema,
+        Sample: sampleSchema,
+        Error: errorSchema,
+        CreateRun: input(createRunSchema.partial({ projectId: true })),
+        UpdateRun: input(updateRunSchema),
+        IterationInput: input(iterationFieldsSchema),
+        SampleInput: input(sampleFieldsSchema),
+      },
+    },
+    paths: {
+      '/api/v1/runs': {
+        get: {
+          summary: 'List runs',
+          description: 'Filters combine with AND. Page with `cursor` (the previous page\'s `nextCursor`).',
+          parameters: [
+            query('projectId', { type: 'string' }, "Defaults to the API key's project"),
+            query('status', { type: 'string' }, `One or several, comma-separated: ${RUN_STATUSES.join(', ')}`),
+            query('optimizerType', { type: 'string' }, 'One or several, comma-separated'),
+            query('tags', { type: 'string' }, 'Comma-separated; runs carrying all of them'),
+            query('config.<path>', { type: 'string' }, 'Config equality on a dotted path; the value is read as JSON when it parses (10 is a number, "10" a string)'),
+            query('minScore', { type: 'number' }, 'Minimum final score'),
+            query('maxScore', { type: 'number' }, 'Maximum final score'),
+            query('search', { type: 'string' }, 'Substring of the run name'),
+            query('createdAfter', { type: 'string', format: 'date-time' }, ''),
+            query('createdBefore', { type: 'string', format: 'date-time' }, ''),
+            query('orderBy', { type: 'string', enum: [...RUN_ORDER_COLUMNS] }, 'Default created_at'),
+            query('orderDirection', { type: 'string', enum: ['asc', 'desc'] }, 'Default desc'),
+            query('limit', { type: 'integer', minimum: 1, maximum: 200 }, 'Default 20'),
+            query('cursor', { type: 'string' }, ''),
+          ],
+          responses: {
+            ...ok('A page of runs', {
+              type: 'object',
+              properties: {
+                data: { type: 'array', items: ref('Run') },
+                total: { type: 'integer' },
+                totalIsExact: { type: 'boolean' },
+                nextCursor: nullable('string'),
+              },
+            }),
+            ...errors(404, 422),
+          },
+        },
+        post: {
+          summary: 'Create a run',
+          description: 'Send your own `id` to make the create safe to retry: a repeat returns the run created first.',
+          requestBody: { required: true, content: jsonContent(ref('CreateRun')) },
+          responses: { ...ok('The run', ref('Run'), '201'), ...writeErrors },
+        },
+      },
+      '/api/v1/runs/{id}': {
+        parameters: [runIdParam],
+        get: { summary: 'Get a run', responses: { ...ok('The run', ref('Run')), ...errors(404, 422) } },
+        patch: {
+          summary: 'Update a run',
+          description: 'Status moves forward only: a completed, failed or cancelled run cannot become pending or running.',
+          requestBody: { required: true, content: jsonContent(ref('UpdateRun')) },
+          responses: { ...ok('The updated run', ref('Run')), ...writeErrors },
+        },
+        delete: { summary: 'Delete a run with its iterations and samples', responses: { '204': { description: 'Deleted' }, ...errors(403, 404, 422) } },
+      },
+      '/api/v1/runs/{id}/iterations': {
+        parameters: [runIdParam],
+        get: {
+          summary: 'List iterations',
+          responses: { ...ok('Iterations in order', { type: 'object', properties: { data: { type: 'array', items: ref('Iteration') } } }), ...errors(404) },
+        },
+        post: {
+          summary: 'Log one iteration or an array of them',
+          description: 'Upserts on the iteration number. Run statistics and the best iteration update automatically.',
+          requestBody: {
+            required: true,
+            content: jsonContent({ oneOf: [ref('IterationInput'), { type: 'array', maxItems: 1000, items: ref('IterationInput') }] }),
+          },
+          responses: { ...ok('The iteration (or {data: [...]} for an array)', { oneOf: [ref('Iteration'), { type: 'object', properties: { data: { type: 'array', items: ref('Iteration') } } }] }, '201'), ...writeErrors },
+        },
+      },
+      '/api/v1/runs/{id}/samples': {
+        parameters: [runIdParam],
+        get: {
+          summary: 'List samples',
+          parameters: [
+            query('iteration', { type: 'integer' }, ''),
+            query('minScore', { type: 'number' }, ''),
+            query('maxScore', { type: 'number' }, ''),
+            query('errorsOnly', { type: 'boolean' }, ''),
+            query('limit', { type: 'integer', minimum: 1, maximum: 500 }, 'Default 100'),
+            query('cursor', { type: 'string' }, ''),
+          ],
+          responses: {
+            ...ok('A page of samples', { type: 'object', properties: { data: { type: 'array', items: ref('Sample') }, nextCursor: nullable('string') } }),
+            ...errors(404, 422),
+          },
+        },
+        post: {
+          summary: 'Log a batch of samples',
+          description: 'Up to 5,000 samples; all are written or none. Upserts on (iteration, sampleIndex).',
+          requestBody: {
+            required: true,
+            content: jsonContent({
+              oneOf: [
+                { type: 'array', maxItems: 5000, items: ref('SampleInput') },
+                { type: 'object', properties: { samples: { type: 'array', maxItems: 5000, items: ref('SampleInput') } }, required: ['samples'] },
+              ],
+            }),
+          },
+          responses: { ...ok('Counts', { type: 'object', properties: { inserted: { type: 'integer' }, updated: { type: 'integer' } } }, '201'), ...writeErrors },
+        },
+      },
+      '/api/v1/runs/{id}/summary': {
+        parameters: [runIdParam],
+        get: { summary: 'Run summary', responses: { ...ok('Summary', { type: 'object' }), ...errors(404, 422) } },
+      },
+      '/api/v1/leaderboard': {
+        get: {
+          summary: 'Top completed runs by final score',
+          parameters: [
+            query('projectId', { type: 'string' }, "Defaults to the API key's project"),
+            query('limit', { type: 'integer', minimum: 1, maximum: 100 }, 'Default 10'),
+            query('optimizerType', { type: 'string' }, ''),
+            query('tag', { type: 'string' }, ''),
+          ],
+          responses: { ...ok('Runs', { type: 'object', properties: { data: { type: 'array', items: { type: 'object' } } } }), ...errors(422) },
+        },
+      },
+      '/api/v1/analytics': {
+        get: {
+          summary: 'Analytics per optimizer and status',
+          parameters: [query('projectId', { type: 'string' }, "Defaults to the API key's project")],
+          responses: {
+            ...ok('Rows and the last refresh time', { type: 'object', properties: { rows: { type: 'array', items: { type: 'object' } }, lastRefreshedAt: nullable('string', { format: 'date-time' }) } }),
+            ...errors(422),
+          },
+        },
+      },
+      '/api/v1/analytics/refresh': {
+        post: {
+          summary: 'Refresh analytics (owners and admins)',
+          description: 'A call made while a refresh runs returns at once with refreshed = false.',
+          responses: {
+            ...ok('Result', { type: 'object', properties: { refreshed: { type: 'boolean' }, refreshedAt: nullable('string'), durationMs: nullable('integer') } }),
+            ...errors(403),
+          },
+        },
+      },
+      '/api/v1/projects': {
+        get: { summary: 'Projects visible to the caller, with the role', responses: { ...ok('Projects', { type: 'object' }) , ...errors() } },
+      },
+      '/api/v1/openapi.json': {
+        get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1 document' } } },
+      },
+    },
+  };
+}

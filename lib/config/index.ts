@@ -1,0 +1,133 @@
+// Runtime configuration, read and validated once. Supabase mode needs all of its
+// settings; a half-configured Supabase mode refuses to start (it never falls back to
+// local mode, which would serve every visitor as the local user).
+
+export type Mode = 'local' | 'supabase';
+
+export interface SupabaseSettings {
+  url: string;
+  publishableKey: string;
+  jwtSecret: string | null;
+  jwks: { keys: Record<string, unknown>[] } | null;
+  jwksUrl: string | null;
+  storageKey: string;
+}
+
+export interface AppConfig {
+  mode: Mode;
+  databaseUrl: string;
+  supabase: SupabaseSettings | null;
+  apiRateLimitPerMinute: number;
+  apiMaxBodyBytes: number;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Optiscope configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const first = (env: Env, ...names: string[]) => {
+  for (const name of names) {
+    const value = env[name]?.trim();
+    if (value) return value;
+  }
+  return undefined;
+};
+
+const SUPABASE_VARS = [
+  'SUPABASE_URL', 'NEXT_PUBLIC_SUPABASE_URL',
+  'SUPABASE_PUBLISHABLE_KEY', 'SUPABASE_ANON_KEY', 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY', 'NEXT_PUBLIC_SUPABASE_ANON_KEY',
+  'SUPABASE_JWT_SECRET', 'SUPABASE_JWKS', 'SUPABASE_JWKS_URL',
+];
+
+function positiveInt(env: Env, name: string, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    problems.push(`${name} must be a non-negative integer, got "${raw}"`);
+    return fallback;
+  }
+  return n;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const databaseUrl = env.DATABASE_URL?.trim() ?? '';
+  if (!databaseUrl) {
+    problems.push('DATABASE_URL is not set (npm start sets it to the embedded database in local mode)');
+  } else if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+
+  const anySupabase = SUPABASE_VARS.some((name) => env[name]?.trim());
+  const explicitMode = env.OPTISCOPE_MODE?.trim();
+  if (explicitMode && explicitMode !== 'local' && explicitMode !== 'supabase') {
+    problems.push(`OPTISCOPE_MODE must be "local" or "supabase", got "${explicitMode}"`);
+  }
+  if (explicitMode === 'local' && anySupabase) {
+    problems.push('OPTISCOPE_MODE=local but Supabase settings are present: remove them or set OPTISCOPE_MODE=supabase');
+  }
+  const mode: Mode = explicitMode === 'supabase' || (explicitMode !== 'local' && anySupabase) ? 'supabase' : 'local';
+
+  let supabase: SupabaseSettings | null = null;
+  if (mode === 'supabase') {
+    const url = first(env, 'SUPABASE_URL', 'NEXT_PUBLIC_SUPABASE_URL');
+    const publishableKey = first(env, 'SUPABASE_PUBLISHABLE_KEY', 'SUPABASE_ANON_KEY', 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY', 'NEXT_PUBLIC_SUPABASE_ANON_KEY');
+    const jwtSecret = first(env, 'SUPABASE_JWT_SECRET') ?? null;
+    const jwksRaw = first(env, 'SUPABASE_JWKS');
+    const jwksUrl = first(env, 'SUPABASE_JWKS_URL') ?? null;
+    if (!url) problems.push('Supabase mode needs SUPABASE_URL (your project URL, https://<ref>.supabase.co)');
+    else if (!/^https?:\/\//.test(url)) problems.push('SUPABASE_URL must be an http(s) URL');
+    if (!publishableKey) problems.push('Supabase mode needs SUPABASE_PUBLISHABLE_KEY (or SUPABASE_ANON_KEY)');
+    if (!jwtSecret && !jwksRaw && !jwksUrl) {
+      problems.push('Supabase mode needs a way to verify access tokens: SUPABASE_JWT_SECRET (HS256) or SUPABASE_JWKS / SUPABASE_JWKS_URL (ES256/RS256)');
+    }
+    if (jwtSecret && jwtSecret.length < 32) problems.push('SUPABASE_JWT_SECRET must be at least 32 characters');
+    let jwks: SupabaseSettings['jwks'] = null;
+    if (jwksRaw) {
+      try {
+        const parsed = JSON.parse(jwksRaw) as { keys?: unknown };
+        if (!Array.isArray(parsed.keys)) throw new Error('no keys');
+        jwks = parsed as { keys: Record<string, unknown>[] };
+      } catch {
+        problems.push('SUPABASE_JWKS must be a JSON Web Key Set ({"keys": [...]})');
+      }
+    }
+    if (url && publishableKey) {
+      let host = 'localhost';
+      try { host = new URL(url).hostname; } catch { /* reported above */ }
+      supabase = {
+        url,
+        publishableKey,
+        jwtSecret,
+        jwks,
+        jwksUrl,
+        storageKey: `sb-${host.split('.')[0]}-auth-token`,
+      };
+    }
+  }
+
+  const config: AppConfig = {
+    mode,
+    databaseUrl,
+    supabase,
+    apiRateLimitPerMinute: positiveInt(env, 'API_RATE_LIMIT_PER_MINUTE', 6000, problems),
+    apiMaxBodyBytes: positiveInt(env, 'API_MAX_BODY_BYTES', 10 * 1024 * 1024, problems),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+let cached: AppConfig | undefined;
+
+export function getConfig(): AppConfig {
+  cached ??= loadConfig();
+  return cached;
+}
