@@ -235,7 +235,8 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
 
     let after = tx``;
     if (cursor) {
-      const cast = filters.orderBy === 'created_at' ? tx`::timestamptz` : tx`::numeric`;
+      // via text: a parameter typed timestamptz would pass through a JS Date and lose microseconds
+      const cast = filters.orderBy === 'created_at' ? tx`::text::timestamptz` : tx`::text::numeric`;
       const cmp = desc ? tx`<` : tx`>`;
       if (notNull) {
         after = tx`and (${column}, id) ${cmp} (${cursor.v}${cast}, ${cursor.id}::uuid)`;
