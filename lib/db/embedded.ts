@@ -33,7 +33,7 @@ export async function startEmbeddedDatabase(options: {
   await server.start();
   const port = await boundPort(server, options.port ?? DEFAULT_EMBEDDED_PORT);
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    url: embeddedDatabaseUrl(port),
     port,
     dataDir,
     async stop() {
@@ -41,6 +41,11 @@ export async function startEmbeddedDatabase(options: {
       await db.close();
     },
   };
+}
+
+// How a client reaches an embedded database served on the port (by this process or another).
+export function embeddedDatabaseUrl(port: number): string {
+  return `postgres://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`;
 }
 
 async function boundPort(server: PGLiteSocketServer, requested: number): Promise<number> {

@@ -277,12 +277,18 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
         : null;
     const n = counted[0]?.n ?? 0;
     return {
-      data: page.map(({ sort_value: _ignored, ...row }) => toDto<OptimizationRun>(row)),
+      data: page.map((row) => toDto<OptimizationRun>(withoutSortValue(row))),
       nextCursor,
       total: Math.min(n, TOTAL_COUNT_CAP),
       totalIsExact: n <= TOTAL_COUNT_CAP,
     };
   });
+}
+
+function withoutSortValue(row: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...row };
+  delete copy.sort_value;
+  return copy;
 }
 
 export function assertUuid(value: string, field: string): void {

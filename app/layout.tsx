@@ -1,0 +1,32 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { Suspense } from 'react';
+import { ModeBadge } from '@/components/mode-badge';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: 'Optiscope', template: '%s · Optiscope' },
+  description: 'Track prompt-optimization runs: scores per iteration, samples, leaderboards.',
+};
+
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <body className="min-h-screen bg-zinc-50 text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
+        <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+          <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-6">
+            <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
+              {/* eslint-disable-next-line @next/next/no-img-element -- a static SVG needs no optimization */}
+              <img src="/icon.svg" alt="" width={24} height={24} />
+              Optiscope
+            </Link>
+            <Suspense>
+              <ModeBadge />
+            </Suspense>
+          </div>
+        </header>
+        <main className="mx-auto max-w-7xl px-6 py-8">{children}</main>
+      </body>
+    </html>
+  );
+}
