@@ -1,0 +1,41 @@
+import 'server-only';
+import { notFound, redirect } from 'next/navigation';
+import { connection } from 'next/server';
+import { cache } from 'react';
+import { getViewer, type Viewer } from '../auth/session.ts';
+import { listProjects, userScope, type Project, type Scope } from '../supabase-optimization/index.ts';
+
+export interface ViewerContext {
+  viewer: Viewer;
+  scope: Scope;
+}
+
+// The signed-in viewer and their data-layer scope; signed-out visitors go to sign-in.
+export const requireViewer = cache(async (): Promise<ViewerContext> => {
+  await connection();
+  const viewer = await getViewer();
+  if (!viewer) redirect('/sign-in');
+  return { viewer, scope: userScope(viewer.claims) };
+});
+
+export interface ProjectContext extends ViewerContext {
+  project: Project;
+  projects: Project[];
+  canWrite: boolean;
+  canAdmin: boolean;
+}
+
+// The project a page is about; a project the viewer cannot see is a 404, never a 403.
+export const requireProject = cache(async (projectId: string): Promise<ProjectContext> => {
+  const ctx = await requireViewer();
+  const projects = await listProjects(ctx.scope);
+  const project = projects.find((p) => p.id === projectId);
+  if (!project) notFound();
+  return {
+    ...ctx,
+    project,
+    projects,
+    canWrite: project.role !== 'viewer',
+    canAdmin: project.role === 'owner' || project.role === 'admin',
+  };
+});
