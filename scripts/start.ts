@@ -49,8 +49,7 @@ await runScript(async () => {
     if (process.ppid !== parent && !state.stopping) stop('SIGTERM');
   }, 1000).unref();
 
-  // next.config.ts reads the build folder from NEXT_DIST_DIR too
-  const buildId = path.join(PROJECT_ROOT, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID');
+  const buildId = path.join(PROJECT_ROOT, '.next', 'BUILD_ID');
   if (command === 'start' && !existsSync(buildId)) {
     console.log('No production build yet: running `next build` first.');
     const code = await run(process.execPath, [NEXT_BIN, 'build']);
