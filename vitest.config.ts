@@ -17,11 +17,11 @@ export default defineConfig({
     outputFile: { json: 'test-results/vitest.json' },
     projects: [
       {
-        resolve: { alias },
+        extends: true,
         test: { name: 'db', include: ['tests/**/*.test.ts'], exclude: ['tests/http/**'] },
       },
       {
-        resolve: { alias },
+        extends: true,
         // HTTP tests against the production build (run `npm run build` first)
         test: { name: 'http', include: ['tests/http/**/*.test.ts'], globalSetup: ['tests/http/global-setup.ts'] },
       },

@@ -148,8 +148,9 @@ create trigger trigger_add_project_owner
   for each row execute function private.add_project_owner();
 
 -- Only an owner grants, changes or removes the owner role, and a project keeps an owner.
+-- Not SECURITY DEFINER: current_user below must be the caller's role, not the owner's.
 create function private.guard_project_members() returns trigger
-language plpgsql security definer set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_project text := coalesce(new.project_id, old.project_id);

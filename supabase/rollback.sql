@@ -1,0 +1,38 @@
+-- Removes everything the migrations in supabase/migrations created, data included.
+-- Run by hand: psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -f supabase/rollback.sql
+-- The compatibility script's roles and auth schema are left alone (Supabase owns them).
+
+begin;
+
+drop trigger if exists trigger_notify_run_change on public.optimization_runs;
+drop function if exists private.notify_run_change();
+
+drop function if exists public.add_project_member(text, text, text);
+drop function if exists public.list_project_members(text);
+
+drop function if exists public.refresh_optimization_analytics();
+drop function if exists public.get_optimization_analytics_last_refresh();
+drop function if exists public.get_top_runs_by_score(text, integer);
+drop function if exists public.get_optimization_run_summary(uuid);
+drop view if exists public.project_optimization_analytics;
+drop materialized view if exists public.optimization_run_analytics;
+drop table if exists public.optimization_analytics_refreshes;
+
+drop table if exists public.optimization_samples;
+drop table if exists public.optimization_iterations;
+drop table if exists public.optimization_runs;
+drop function if exists public.mark_best_iteration();
+drop function if exists public.update_run_statistics_from_iterations();
+drop function if exists public.update_optimization_runs_updated_at();
+
+drop table if exists public.api_keys;
+drop table if exists public.project_members;
+drop table if exists public.project_config;
+
+drop schema if exists private cascade;
+
+delete from supabase_migrations.schema_migrations where version in (
+  '20261125000100', '20261125000200', '20261125000300', '20261125000400'
+);
+
+commit;

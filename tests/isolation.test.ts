@@ -1,0 +1,397 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sql, TransactionSql } from '../lib/db/client.ts';
+import { withUserScope, type Claims } from '../lib/db/scope.ts';
+import { createTestDatabase, ENGINES, type TestDatabase } from './helpers/databases.ts';
+import { createProject, createRun, createUser, type Role, type TestUser } from './helpers/fixtures.ts';
+
+// explicit: a slow PGlite start must not depend on the config's hook timeout
+const SETUP_TIMEOUT_MS = 120_000;
+
+const A = 'proj-a';
+const B = 'proj-b';
+const PROJECTS = [A, B] as const;
+type Project = (typeof PROJECTS)[number];
+
+type Op = 'select' | 'insert' | 'update' | 'delete';
+const OPS: Op[] = ['select', 'insert', 'update', 'delete'];
+
+// What a policy asks of the caller for a project.
+type Access = 'read' | 'write' | 'admin' | 'owner' | 'create-as-owner';
+
+type Table =
+  | 'project_config' | 'project_members' | 'api_keys'
+  | 'optimization_runs' | 'optimization_iterations' | 'optimization_samples';
+
+const DATA_POLICY: Record<Op, Access> = { select: 'read', insert: 'write', update: 'write', delete: 'write' };
+const POLICY: Record<Table, Record<Op, Access>> = {
+  // inserting a project "of P" = creating a project in the name of P's owner
+  project_config: { select: 'read', insert: 'create-as-owner', update: 'admin', delete: 'owner' },
+  project_members: { select: 'read', insert: 'admin', update: 'admin', delete: 'admin' },
+  api_keys: { select: 'admin', insert: 'admin', update: 'admin', delete: 'admin' },
+  optimization_runs: DATA_POLICY,
+  optimization_iterations: DATA_POLICY,
+  optimization_samples: DATA_POLICY,
+};
+const TABLES = Object.keys(POLICY) as Table[];
+
+type ActorSpec =
+  | { kind: 'user'; roles: Partial<Record<Project, Role>> }
+  | { kind: 'key'; project: Project; scopes: string[]; revoked?: boolean }
+  | { kind: 'anon' };
+
+const ACTORS = {
+  'owner of A': { kind: 'user', roles: { [A]: 'owner' } },
+  'owner of B': { kind: 'user', roles: { [B]: 'owner' } },
+  'admin of A': { kind: 'user', roles: { [A]: 'admin' } },
+  'viewer of A': { kind: 'user', roles: { [A]: 'viewer' } },
+  'member of A and B': { kind: 'user', roles: { [A]: 'member', [B]: 'member' } },
+  'read-write key of A': { kind: 'key', project: A, scopes: ['read', 'write'] },
+  'read-only key of A': { kind: 'key', project: A, scopes: ['read'] },
+  'revoked key of A': { kind: 'key', project: A, scopes: ['read', 'write'], revoked: true },
+  anon: { kind: 'anon' },
+} satisfies Record<string, ActorSpec>;
+type ActorName = keyof typeof ACTORS;
+const ACTOR_NAMES = Object.keys(ACTORS) as ActorName[];
+
+function can(name: ActorName, access: Access, project: Project): boolean {
+  const actor: ActorSpec = ACTORS[name];
+  if (actor.kind === 'anon') return false;
+  if (actor.kind === 'key') {
+    const live = !actor.revoked && actor.project === project;
+    if (access === 'read') return live;
+    if (access === 'write') return live && actor.scopes.includes('write');
+    return false; // keys never administer and never create projects
+  }
+  const role = actor.roles[project];
+  switch (access) {
+    case 'read': return role !== undefined;
+    case 'write': return role !== undefined && role !== 'viewer';
+    case 'admin': return role === 'owner' || role === 'admin';
+    case 'owner': return role === 'owner';
+    case 'create-as-owner': return name === `owner of ${project === A ? 'A' : 'B'}`;
+  }
+}
+
+const readable = (name: ActorName) => PROJECTS.filter((p) => can(name, 'read', p));
+const administers = (name: ActorName) => PROJECTS.some((p) => can(name, 'admin', p));
+
+type Outcome = { ok: true; value: unknown } | { ok: false; code: string; message: string };
+
+async function attempt(promise: Promise<unknown>): Promise<Outcome> {
+  try {
+    return { ok: true, value: await promise };
+  } catch (e) {
+    const error = e as { code: string; message: string };
+    return { ok: false, code: error.code, message: error.message };
+  }
+}
+
+const ROLLBACK = new Error('rollback');
+
+describe.each(ENGINES)('tenant isolation on %s', (engine) => {
+  let db: TestDatabase;
+  let sql: Sql;
+  const users = {} as Record<string, TestUser>;
+  const claims = {} as Record<ActorName, Claims>;
+  const runs = {} as Record<Project, string>;
+  const iterations = {} as Record<Project, string>;
+  let outsider: TestUser;
+
+  // Runs fn as the actor (RLS on) in a transaction that is always rolled back.
+  async function as<T>(actor: ActorName, fn: (tx: TransactionSql) => Promise<T>): Promise<T> {
+    let result: T | undefined;
+    await withUserScope(claims[actor], async (tx) => {
+      result = await fn(tx);
+      throw ROLLBACK;
+    }, sql).catch((e: unknown) => {
+      if (e !== ROLLBACK) throw e;
+    });
+    return result as T;
+  }
+
+  // The same predicate as the superuser (no RLS) with the actor's claims set, so that
+  // auth.uid() in it means the same thing.
+  async function countAll(actor: ActorName, table: Table, where: string): Promise<number> {
+    return sql.begin(async (tx) => {
+      await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims[actor])}, true)`;
+      const [row] = await tx.unsafe(`select count(*)::int as n from ${table} where ${where}`);
+      return row!.n as number;
+    });
+  }
+
+  const ownerOf = (project: Project) => users[project === A ? 'owner of A' : 'owner of B']!;
+  const hex64 = () => randomBytes(32).toString('hex');
+
+  // Rows of the project an update or delete aims at; select counts every row of it.
+  function target(table: Table, project: Project, op: Op): string {
+    if (table === 'project_config') return `id = '${project}'`;
+    if (table === 'project_members' && op !== 'select') {
+      return `project_id = '${project}' and role <> 'owner' and user_id is distinct from auth.uid()`;
+    }
+    return `project_id = '${project}'`;
+  }
+
+  function insertSql(table: Table, project: Project): string {
+    switch (table) {
+      case 'project_config':
+        return `insert into project_config (id, name, created_by)
+                values ('new-${randomBytes(4).toString('hex')}', 'New', '${ownerOf(project).id}')`;
+      case 'project_members':
+        return `insert into project_members (project_id, user_id, role) values ('${project}', '${outsider.id}', 'member')`;
+      case 'api_keys':
+        return `insert into api_keys (project_id, name, key_hash, key_prefix, created_by)
+                values ('${project}', 'new key', '${hex64()}', 'opt_new', auth.uid())`;
+      case 'optimization_runs':
+        return `insert into optimization_runs (project_id, run_name, optimizer_type) values ('${project}', 'new run', 'miprov2')`;
+      case 'optimization_iterations':
+        return `insert into optimization_iterations (run_id, project_id, iteration, score)
+                values ('${runs[project]}', '${project}', 99, 0.5)`;
+      case 'optimization_samples':
+        return `insert into optimization_samples (run_id, project_id, iteration, sample_index)
+                values ('${runs[project]}', '${project}', 0, 99)`;
+    }
+  }
+
+  const SET: Record<Table, string> = {
+    project_config: "description = 'changed'",
+    project_members: "role = 'viewer'",
+    api_keys: "name = 'renamed'",
+    optimization_runs: "description = 'changed'",
+    optimization_iterations: `params = '{"changed": true}'`,
+    optimization_samples: `metadata = '{"changed": true}'`,
+  };
+
+  function cellSql(table: Table, op: Op, project: Project): string {
+    const where = target(table, project, op);
+    switch (op) {
+      case 'select': return `select * from ${table} where ${where}`;
+      // no RETURNING: a new project is not readable until its owner row exists
+      case 'insert': return insertSql(table, project);
+      case 'update': return `update ${table} set ${SET[table]} where ${where}`;
+      case 'delete': return `delete from ${table} where ${where}`;
+    }
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase(engine);
+    sql = db.sql;
+    outsider = await createUser(sql, 'outsider');
+    for (const name of ACTOR_NAMES) {
+      const spec: ActorSpec = ACTORS[name];
+      if (spec.kind === 'user') users[name] = await createUser(sql, name.replaceAll(' ', '-'));
+    }
+    const membersOf = (project: Project) =>
+      ACTOR_NAMES.flatMap((name): Array<[TestUser, Role]> => {
+        const spec: ActorSpec = ACTORS[name];
+        const role = spec.kind === 'user' ? spec.roles[project] : undefined;
+        return role ? [[users[name]!, role]] : [];
+      });
+    for (const project of PROJECTS) {
+      await createProject(sql, project, membersOf(project));
+      runs[project] = await createRun(sql, project, { status: 'completed', final_score: 0.8, initial_score: 0.5 });
+      const [it0] = await sql`
+        insert into optimization_iterations (run_id, project_id, iteration, score)
+        values (${runs[project]}, ${project}, 0, 0.8) returning id`;
+      iterations[project] = it0!.id as string;
+      await sql`
+        insert into optimization_samples (run_id, project_id, iteration, iteration_id, sample_index, score)
+        values (${runs[project]}, ${project}, 0, ${iterations[project]}, 0, 1)`;
+      // every project has a key, so its api_keys rows are there to be hidden
+      await sql`insert into api_keys (project_id, name, key_hash, key_prefix) values (${project}, 'ci', ${hex64()}, 'opt_ci')`;
+    }
+    for (const name of ACTOR_NAMES) {
+      const spec: ActorSpec = ACTORS[name];
+      if (spec.kind === 'user') claims[name] = users[name]!.claims;
+      if (spec.kind === 'anon') claims[name] = { role: 'anon' };
+      if (spec.kind === 'key') {
+        const [key] = await sql`
+          insert into api_keys (project_id, name, key_hash, key_prefix, scopes, revoked_at)
+          values (${spec.project}, ${name}, ${hex64()}, 'opt_test', ${spec.scopes},
+                  ${spec.revoked ? new Date() : null})
+          returning id`;
+        claims[name] = { role: 'authenticated', api_key_id: key!.id as string };
+      }
+    }
+    await sql`select refresh_optimization_analytics()`;
+  }, SETUP_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const cells = ACTOR_NAMES.flatMap((actor) =>
+    TABLES.flatMap((table) =>
+      OPS.flatMap((op) =>
+        PROJECTS.map((project) => ({
+          actor, table, op, project,
+          verdict: ACTORS[actor].kind === 'anon' ? 'permission denied'
+            : can(actor, POLICY[table][op], project) ? 'allowed' : 'denied',
+        })))));
+
+  const named = <T extends object>(name: (cell: T) => string, list: T[]) => list.map((cell) => [name(cell), cell] as const);
+
+  it.each(named((c) => `${c.actor}: ${c.op} ${c.table} of ${c.project} is ${c.verdict}`, cells))('%s', async (_name, cell) => {
+    const { actor, table, op, project, verdict } = cell;
+    const outcome = await as(actor, (tx) => attempt(tx.unsafe(cellSql(table, op, project))));
+    if (verdict === 'permission denied') {
+      expect(outcome).toMatchObject({ ok: false, code: '42501', message: `permission denied for table ${table}` });
+      return;
+    }
+    if (op === 'insert') {
+      if (verdict === 'allowed') expect(outcome).toMatchObject({ ok: true, value: { count: 1 } });
+      else expect(outcome).toMatchObject({
+        ok: false, code: '42501', message: `new row violates row-level security policy for table "${table}"`,
+      });
+      return;
+    }
+    if (!outcome.ok) throw new Error(`${op} failed: ${outcome.code} ${outcome.message}`);
+    const affected = op === 'select' ? (outcome.value as unknown[]).length : (outcome.value as { count: number }).count;
+    if (verdict === 'allowed') {
+      const all = await countAll(actor, table, target(table, project, op));
+      expect(all).toBeGreaterThan(0);
+      expect(affected).toBe(all);
+    } else {
+      expect(affected).toBe(0);
+    }
+  });
+
+  describe('a child row cannot reference a run of another project, even for a member of both', () => {
+    const member: ActorName = 'member of A and B';
+    it.each([
+      ['an iteration of A on a run of B', () =>
+        `insert into optimization_iterations (run_id, project_id, iteration) values ('${runs[B]}', '${A}', 7)`,
+      'optimization_iterations_run_fkey'],
+      ['an iteration of B on a run of A', () =>
+        `insert into optimization_iterations (run_id, project_id, iteration) values ('${runs[A]}', '${B}', 7)`,
+      'optimization_iterations_run_fkey'],
+      ['a sample of A on a run of B', () =>
+        `insert into optimization_samples (run_id, project_id, iteration, sample_index) values ('${runs[B]}', '${A}', 0, 7)`,
+      'optimization_samples_run_fkey'],
+      ['a sample of A on an iteration of B', () =>
+        `insert into optimization_samples (run_id, project_id, iteration, iteration_id, sample_index)
+         values ('${runs[A]}', '${A}', 0, '${iterations[B]}', 7)`,
+      'optimization_samples_iteration_fkey'],
+    ])('%s fails its foreign key', async (_what, statement, constraint) => {
+      const outcome = await as(member, (tx) => attempt(tx.unsafe(statement())));
+      expect(outcome).toMatchObject({ ok: false, code: '23503' });
+      expect(outcome.ok || outcome.message).toMatch(`violates foreign key constraint "${constraint}"`);
+    });
+
+    it('the same member links rows within one project', async () => {
+      const outcome = await as(member, (tx) => attempt(tx.unsafe(`
+        insert into optimization_samples (run_id, project_id, iteration, iteration_id, sample_index)
+        values ('${runs[B]}', '${B}', 0, '${iterations[B]}', 7) returning project_id`)));
+      expect(outcome).toEqual({ ok: true, value: [{ project_id: B }] });
+    });
+
+    it('sees the runs of both its projects', async () => {
+      const rows = await as(member, (tx) => tx`select distinct project_id from optimization_runs order by 1`);
+      expect(rows.map((r) => r.project_id)).toEqual([A, B]);
+    });
+  });
+
+  const functionCells = ACTOR_NAMES.flatMap((actor) =>
+    PROJECTS.map((project) => ({
+      actor, project,
+      verdict: ACTORS[actor].kind === 'anon' ? 'permission denied' : can(actor, 'read', project) ? 'visible' : 'hidden',
+    })));
+
+  describe('helper functions', () => {
+    it.each(named((c) => `${c.actor}: get_optimization_run_summary of a run of ${c.project} is ${c.verdict}`, functionCells))('%s', async (_name, { actor, project, verdict }) => {
+      const outcome = await as(actor, (tx) =>
+        attempt(tx`select run_id, project_id, best_iteration from get_optimization_run_summary(${runs[project]})`));
+      if (verdict === 'permission denied') {
+        expect(outcome).toMatchObject({ ok: false, code: '42501', message: 'permission denied for function get_optimization_run_summary' });
+      } else {
+        expect(outcome).toEqual({
+          ok: true,
+          value: verdict === 'visible' ? [{ run_id: runs[project], project_id: project, best_iteration: 0 }] : [],
+        });
+      }
+    });
+
+    it.each(named((c) => `${c.actor}: get_top_runs_by_score of ${c.project} is ${c.verdict}`, functionCells))('%s', async (_name, { actor, project, verdict }) => {
+      const outcome = await as(actor, (tx) => attempt(tx`select id from get_top_runs_by_score(${project}, 10)`));
+      if (verdict === 'permission denied') {
+        expect(outcome).toMatchObject({ ok: false, code: '42501', message: 'permission denied for function get_top_runs_by_score' });
+      } else {
+        expect(outcome).toEqual({ ok: true, value: verdict === 'visible' ? [{ id: runs[project] }] : [] });
+      }
+    });
+  });
+
+  describe('analytics', () => {
+    it.each(ACTOR_NAMES)('%s: project_optimization_analytics shows only its own projects', async (actor) => {
+      const outcome = await as(actor, (tx) =>
+        attempt(tx`select distinct project_id from project_optimization_analytics order by 1`));
+      if (ACTORS[actor].kind === 'anon') {
+        expect(outcome).toMatchObject({ ok: false, code: '42501', message: 'permission denied for view project_optimization_analytics' });
+      } else {
+        expect(outcome).toEqual({ ok: true, value: readable(actor).map((project_id) => ({ project_id })) });
+      }
+    });
+
+    it.each(ACTOR_NAMES)('%s: cannot read optimization_run_analytics itself', async (actor) => {
+      const outcome = await as(actor, (tx) => attempt(tx`select * from optimization_run_analytics`));
+      expect(outcome).toMatchObject({
+        ok: false, code: '42501', message: 'permission denied for materialized view optimization_run_analytics',
+      });
+    });
+
+    const refreshCells = ACTOR_NAMES.map((actor) => ({
+      actor,
+      verdict: ACTORS[actor].kind === 'anon' ? 'permission denied' : administers(actor) ? 'allowed' : 'denied',
+    }));
+    it.each(named((c) => `${c.actor}: refreshing analytics is ${c.verdict}`, refreshCells))('%s', async (_name, { actor, verdict }) => {
+      const outcome = await as(actor, (tx) => attempt(tx`select refreshed from refresh_optimization_analytics()`));
+      if (verdict === 'allowed') expect(outcome).toEqual({ ok: true, value: [{ refreshed: true }] });
+      else if (verdict === 'denied') {
+        expect(outcome).toMatchObject({ ok: false, code: '42501', message: 'only project owners and admins can refresh analytics' });
+      } else {
+        expect(outcome).toMatchObject({ ok: false, code: '42501', message: 'permission denied for function refresh_optimization_analytics' });
+      }
+    });
+  });
+
+  describe('the owner role', () => {
+    const memberRow = (actor: string) => `project_id = '${A}' and user_id = '${users[actor]!.id}'`;
+
+    it.each([
+      ['promote itself to owner', () => `update project_members set role = 'owner' where ${memberRow('admin of A')}`],
+      ['promote another member to owner', () => `update project_members set role = 'owner' where ${memberRow('viewer of A')}`],
+      ['demote the owner', () => `update project_members set role = 'member' where ${memberRow('owner of A')}`],
+      ['remove the owner', () => `delete from project_members where ${memberRow('owner of A')}`],
+      ['add a new owner', () => `insert into project_members (project_id, user_id, role) values ('${A}', '${outsider.id}', 'owner')`],
+    ])('an admin cannot %s', async (_what, statement) => {
+      const outcome = await as('admin of A', (tx) => attempt(tx.unsafe(statement())));
+      expect(outcome).toMatchObject({ ok: false, code: '42501', message: `only an owner of project ${A} can grant, change or remove the owner role` });
+    });
+
+    it('an owner can make an admin owner, and then step down', async () => {
+      const roles = await as('owner of A', async (tx) => {
+        await tx.unsafe(`update project_members set role = 'owner' where ${memberRow('admin of A')}`);
+        await tx.unsafe(`update project_members set role = 'admin' where ${memberRow('owner of A')}`);
+        return tx`select user_id, role from project_members where project_id = ${A} and role in ('owner', 'admin')`;
+      });
+      expect(roles).toEqual(expect.arrayContaining([
+        { user_id: users['admin of A']!.id, role: 'owner' },
+        { user_id: users['owner of A']!.id, role: 'admin' },
+      ]));
+    });
+
+    it('the last owner cannot leave', async () => {
+      const outcome = await as('owner of A', (tx) => attempt(tx.unsafe(`delete from project_members where ${memberRow('owner of A')}`)));
+      expect(outcome).toMatchObject({ ok: false, code: '23514', message: `project ${A} must keep at least one owner` });
+    });
+
+    it('whoever creates a project owns it', async () => {
+      const viewer = users['viewer of A']!;
+      const rows = await as('viewer of A', async (tx) => {
+        await tx`insert into project_config (id, name, created_by) values ('proj-new', 'New', ${viewer.id})`;
+        return tx`select user_id, role from project_members where project_id = 'proj-new'`;
+      });
+      expect(rows).toEqual([{ user_id: viewer.id, role: 'owner' }]);
+    });
+  });
+});
