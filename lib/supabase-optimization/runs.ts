@@ -1,4 +1,3 @@
-import type { Fragment } from 'postgres';
 import { toDto, type OptimizationRun, type RunPage, type RunStatus } from './dto.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInput } from './errors.ts';
 import {
@@ -203,66 +202,37 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
   const filters = parseInput(listRunsSchema, input);
   const cursor = filters.cursor ? decodeCursor(filters.cursor, filters) : null;
   const config = filters.config ? configContainment(filters.config) : null;
+  // The search runs in search_optimization_runs (SECURITY DEFINER: it checks the caller's
+  // access, then can use the GIN indexes that RLS would rule out); the rows are read back
+  // through RLS.
+  const search: Record<string, unknown> = {
+    projectId: filters.projectId,
+    orderBy: filters.orderBy,
+    orderDirection: filters.orderDirection,
+  };
+  if (filters.status) search.status = filters.status;
+  if (filters.optimizerType) search.optimizerType = filters.optimizerType;
+  if (filters.tags?.length) search.tags = filters.tags;
+  if (config) search.config = config;
+  if (filters.minScore !== undefined) search.minScore = filters.minScore;
+  if (filters.maxScore !== undefined) search.maxScore = filters.maxScore;
+  if (filters.search?.trim()) search.search = `%${escapeLike(filters.search.trim())}%`;
+  if (filters.createdAfter) search.createdAfter = filters.createdAfter;
+  if (filters.createdBefore) search.createdBefore = filters.createdBefore;
+  if (cursor) {
+    search.cursorValue = cursor.v;
+    search.cursorId = cursor.id;
+  }
   return inScope(scope, async (tx) => {
-    const conditions: Fragment[] = [tx`project_id = ${filters.projectId}`];
-    if (filters.status) {
-      conditions.push(
-        filters.status.length === 1 ? tx`status = ${filters.status[0]!}` : tx`status = any(${filters.status}::text[])`,
-      );
-    }
-    if (filters.optimizerType) {
-      conditions.push(
-        filters.optimizerType.length === 1
-          ? tx`optimizer_type = ${filters.optimizerType[0]!}`
-          : tx`optimizer_type = any(${filters.optimizerType}::text[])`,
-      );
-    }
-    if (filters.tags?.length) conditions.push(tx`tags @> ${filters.tags}::text[]`);
-    if (config) conditions.push(tx`config @> ${tx.json(config)}`);
-    if (filters.minScore !== undefined) conditions.push(tx`final_score >= ${filters.minScore}`);
-    if (filters.maxScore !== undefined) conditions.push(tx`final_score <= ${filters.maxScore}`);
-    if (filters.search?.trim()) conditions.push(tx`run_name ilike ${'%' + escapeLike(filters.search.trim()) + '%'}`);
-    if (filters.createdAfter) conditions.push(tx`created_at >= ${filters.createdAfter}`);
-    if (filters.createdBefore) conditions.push(tx`created_at < ${filters.createdBefore}`);
-
-    const where = conditions.reduce((acc, c) => tx`${acc} and ${c}`);
-    const column = tx(filters.orderBy);
-    const desc = filters.orderDirection === 'desc';
-    const notNull = filters.orderBy === 'created_at';
-    const order = notNull
-      ? desc ? tx`${column} desc, id desc` : tx`${column} asc, id asc`
-      : desc ? tx`${column} desc nulls last, id desc` : tx`${column} asc nulls last, id asc`;
-
-    let after = tx``;
-    if (cursor) {
-      // via text: a parameter typed timestamptz would pass through a JS Date and lose microseconds
-      const cast = filters.orderBy === 'created_at' ? tx`::text::timestamptz` : tx`::text::numeric`;
-      const cmp = desc ? tx`<` : tx`>`;
-      if (notNull) {
-        after = tx`and (${column}, id) ${cmp} (${cursor.v}${cast}, ${cursor.id}::uuid)`;
-      } else if (cursor.v === null) {
-        after = tx`and ${column} is null and id ${cmp} ${cursor.id}::uuid`;
-      } else {
-        after = tx`and (${column} ${cmp} ${cursor.v}${cast}
-          or (${column} = ${cursor.v}${cast} and id ${cmp} ${cursor.id}::uuid)
-          or ${column} is null)`;
-      }
-    }
-
     const [rows, counted] = await Promise.all([
       tx<Record<string, unknown>[]>`
-        select *, ${column}::text as sort_value
-        from optimization_runs
-        where ${where} ${after}
-        order by ${order}
-        limit ${filters.limit + 1}
-        ${filters.offset ? tx`offset ${filters.offset}` : tx``}
+        select r.*, s.sort_value
+        from search_optimization_runs(${tx.json(search as never)}, ${filters.limit + 1}, ${filters.offset ?? 0})
+          with ordinality as s(id, sort_value, ord)
+        join optimization_runs r on r.id = s.id
+        order by s.ord
       `,
-      tx<{ n: number }[]>`
-        select count(*)::int as n from (
-          select 1 from optimization_runs where ${where} limit ${TOTAL_COUNT_CAP + 1}
-        ) capped
-      `,
+      tx<{ n: number }[]>`select count_optimization_runs(${tx.json(search as never)}, ${TOTAL_COUNT_CAP}) as n`,
     ]);
     const page = rows.slice(0, filters.limit);
     const last = page[page.length - 1];
