@@ -250,7 +250,7 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
             content: jsonContent({
               oneOf: [
                 { type: 'array', maxItems: 5000, items: ref('SampleInput') },
-                { type: 'object', properties: { samples: { type: 'array', maxItems: 5000, items: ref('SampleInput') } }, required: ['samples'] },
+                { type: 'object', properties: { samples: { type: 'array', maxItems: 5000, items: ref('SampleInput') } }, required: ['samples'], additionalProperties: false },
               ],
             }),
           },

@@ -17,6 +17,14 @@ export async function setup(project: TestProject) {
   project.provide('databaseUrl', server.db.url);
 }
 
+// 500 is not reachable on purpose: a request that hit an unexpected error anywhere in the
+// run fails it (exit code 1), even if the test that sent it looked only at part of the answer.
 export async function teardown() {
+  const logs = server?.logs() ?? '';
   await server?.stop();
+  const unexpected = logs.split('\n').filter((line) => /\[api\].*unexpected error/.test(line));
+  if (unexpected.length) {
+    process.exitCode = 1; // vitest only prints an error thrown from teardown
+    throw new Error(`the API answered ${unexpected.length} request(s) with 500:\n${unexpected.slice(0, 10).join('\n')}`);
+  }
 }

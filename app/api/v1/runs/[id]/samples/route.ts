@@ -47,6 +47,11 @@ export const POST = apiHandler<Params, z.ZodUnknown>({ access: 'write', body: z.
   if (!Array.isArray(samples)) {
     throw new ValidationError([{ path: 'samples', message: 'send an array of samples, or {"samples": [...]}' }]);
   }
+  // {"samples": [...]} and nothing else: a field beside it would be silently dropped
+  const extra = Array.isArray(body) ? [] : Object.keys(body as object).filter((key) => key !== 'samples');
+  if (extra.length) {
+    throw new ValidationError([{ path: '', message: `unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}` }]);
+  }
   if (samples.length > MAX_SAMPLES_PER_BATCH) {
     throw new ApiError('payload_too_large', `at most ${MAX_SAMPLES_PER_BATCH} samples per request; got ${samples.length}`);
   }
