@@ -73,7 +73,13 @@ await runScript(async () => {
   const args = [NEXT_BIN, command, '--port', String(port), ...(host ? ['--hostname', host] : [])];
   const next = spawn(process.execPath, args, {
     stdio: 'inherit',
-    env: { ...process.env, DATABASE_URL: db.url, PORT: String(port) },
+    env: {
+      ...process.env,
+      DATABASE_URL: db.url,
+      PORT: String(port),
+      // PGlite serves one backend behind its socket server: see lib/db/client.ts
+      ...(db.source === 'env' ? {} : { OPTISCOPE_EMBEDDED_DB: '1' }),
+    },
   });
   state.child = next;
   void waitForPort(port, () => next.exitCode === null).then((ready) => {

@@ -41,11 +41,18 @@ export function databaseUrl(): string {
   return url;
 }
 
+// The embedded PGlite runs one backend: its socket server queues every connection's work
+// anyway, and connections opening at the same moment can interleave their start-up
+// queries (pglite-socket 0.2), so the app talks to it over a single connection.
+export function isEmbeddedDatabase(): boolean {
+  return process.env.OPTISCOPE_EMBEDDED_DB === '1';
+}
+
 // One client (pool) per process; Supabase's transaction pooler needs DATABASE_PREPARE=false.
 export function getSql(): Sql {
   if (!shared) {
     shared = createSqlClient(databaseUrl(), {
-      max: Number(process.env.DATABASE_POOL_MAX ?? 10),
+      max: isEmbeddedDatabase() ? 1 : Number(process.env.DATABASE_POOL_MAX ?? 10),
       prepare: process.env.DATABASE_PREPARE !== 'false',
     });
   }

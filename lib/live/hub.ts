@@ -1,5 +1,5 @@
 import 'server-only';
-import { createSqlClient, databaseUrl, getSql, type Sql } from '../db/client.ts';
+import { createSqlClient, databaseUrl, getSql, isEmbeddedDatabase, type Sql } from '../db/client.ts';
 import { withServiceScope } from '../db/scope.ts';
 
 export interface RunChange {
@@ -44,7 +44,7 @@ class LiveHub {
   }
 
   private async start() {
-    if (await this.tryListen()) {
+    if (!isEmbeddedDatabase() && (await this.tryListen())) {
       this.mode = 'notify';
       return;
     }

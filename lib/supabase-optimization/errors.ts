@@ -88,7 +88,10 @@ export function translateDatabaseError(error: unknown): unknown {
   const pg = error as PgError;
   switch (pg.code) {
     case '23514':
-      return new ValidationError([{ path: constraintField(pg.constraint_name), message: `violates ${pg.constraint_name ?? 'a check constraint'}` }]);
+      // raised by a trigger (no constraint name): its message is the explanation
+      return new ValidationError([
+        { path: constraintField(pg.constraint_name), message: pg.constraint_name ? `violates ${pg.constraint_name}` : (pg.message ?? 'violates a check constraint') },
+      ]);
     case '23502':
       return new ValidationError([{ path: pg.column_name ?? '', message: 'is required' }]);
     case '22P02':
@@ -106,8 +109,15 @@ export function translateDatabaseError(error: unknown): unknown {
   }
 }
 
+// Checks across columns, blamed on the field a caller most likely got wrong.
+const CROSS_FIELD_CHECKS: Record<string, string> = {
+  optimization_runs_time_order: 'endedAt',
+  optimization_runs_sample_counts: 'samplesEvaluated',
+};
+
 function constraintField(name: string | undefined): string {
   if (!name) return '';
+  if (CROSS_FIELD_CHECKS[name]) return CROSS_FIELD_CHECKS[name];
   const match = /^optimization_(?:runs|iterations|samples)_(.+?)(?:_range|_check|_length|_format|_nonnegative|_object)?$/.exec(name);
   return match ? snakeToCamel(match[1]!) : name;
 }

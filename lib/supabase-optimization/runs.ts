@@ -47,7 +47,8 @@ export async function createOptimizationRun(scope: Scope, input: CreateRunInput)
           ${run.bestScore ?? null}, ${run.samplesEvaluated ?? 0}, ${run.samplesSuccessful ?? 0},
           ${run.samplesFailed ?? 0}, ${run.errorMessage ?? null}, ${scope.claims.sub ?? null}
         )
-        on conflict (id) do nothing
+        -- no conflict target: a concurrent retry can collide on the (id, project_id) key first
+        on conflict do nothing
         returning *
       `;
       if (created) return toDto<OptimizationRun>(created);

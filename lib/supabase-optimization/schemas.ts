@@ -26,10 +26,16 @@ const text = (max: number) =>
 const nonEmptyText = (max: number) =>
   text(max).refine((s) => s.trim().length > 0, { message: 'must not be empty' });
 
+// jsonb rejects NUL and unpaired surrogates (JSON.stringify writes them as \ud800 escapes).
+function stringProblem(s: string): string | null {
+  if (s.includes(NUL)) return 'must not contain NUL (\\u0000) characters';
+  return s.isWellFormed() ? null : 'must not contain unpaired UTF-16 surrogates';
+}
+
 function jsonProblem(value: unknown, depth: number): string | null {
   if (depth > MAX_JSON_DEPTH) return `is nested deeper than ${MAX_JSON_DEPTH} levels`;
   if (value === null || typeof value === 'boolean') return null;
-  if (typeof value === 'string') return value.includes(NUL) ? 'must not contain NUL (\\u0000) characters' : null;
+  if (typeof value === 'string') return stringProblem(value);
   if (typeof value === 'number') return Number.isFinite(value) ? null : 'must contain only finite numbers';
   if (Array.isArray(value)) {
     for (const item of value) {
@@ -40,7 +46,8 @@ function jsonProblem(value: unknown, depth: number): string | null {
   }
   if (typeof value === 'object') {
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      if (key.includes(NUL)) return 'must not contain NUL (\\u0000) characters in keys';
+      const keyProblem = stringProblem(key);
+      if (keyProblem) return `${keyProblem} in keys`;
       const problem = jsonProblem(item, depth + 1);
       if (problem) return problem;
     }

@@ -37,9 +37,19 @@ begin
   if v_user is null then
     raise exception 'no user with email % has signed up yet', p_email using errcode = 'P0002';
   end if;
+  -- trigger_guard_project_members cannot tell who calls through this SECURITY DEFINER
+  -- function, so the owner rule is checked here too
+  if p_role <> 'owner' and not (p_project_id = any (private.owner_project_ids())) and exists (
+    select 1 from public.project_members m
+    where m.project_id = p_project_id and m.user_id = v_user and m.role = 'owner'
+  ) then
+    raise exception 'only an owner of project % can change an owner''s role', p_project_id
+      using errcode = '42501';
+  end if;
+  -- by constraint name: a column list would clash with the output columns (user_id, role)
   insert into public.project_members as m (project_id, user_id, role)
   values (p_project_id, v_user, p_role)
-  on conflict (project_id, user_id) do update set role = excluded.role;
+  on conflict on constraint project_members_pkey do update set role = excluded.role;
   return query
     select m.user_id, u.email, m.role, m.created_at
     from public.project_members m join auth.users u on u.id = m.user_id
