@@ -73,7 +73,7 @@ describe.each(ENGINES)('query plans at 100,000 runs on %s', (engine) => {
     ['3 search by config', { projectId: BIG, config: { model: 'gpt-4', miprov2: { num_candidates: 10 } } }, ['idx_optimization_runs_config_gin']],
   ];
   // the same config filter as the API and the dashboard send it: dotted paths
-  const DOTTED: Record<string, unknown> = { model: 'gpt-4', 'miprov2.num_candidates': 10 };
+  const DOTTED: Record<string, string | number> = { model: 'gpt-4', 'miprov2.num_candidates': 10 };
   let prepared = 0;
 
   async function explainSearch(filters: Record<string, unknown>): Promise<PlanNode> {
