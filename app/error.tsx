@@ -14,7 +14,7 @@ export default function ErrorPage({ error, retry }: { error: unknown; retry: () 
       <p className="mt-2 text-zinc-600 dark:text-zinc-400">
         The page could not be loaded. If the database was just restarted, trying again usually helps.
       </p>
-      {digest && <p className="mt-2 font-mono text-xs text-zinc-500">Error reference: {digest}</p>}
+      {digest && <p className="mt-2 font-mono text-xs text-zinc-500 dark:text-zinc-400">Error reference: {digest}</p>}
       <button
         type="button"
         onClick={() => retry()}

@@ -21,6 +21,8 @@ export {
   getBestOptimizationIteration,
 } from './iterations.ts';
 export { batchCreateOptimizationSamples, listOptimizationSamples, type SampleBatchResult } from './samples.ts';
+export { countOptimizationSamplesByIteration, type SampleIterationCount } from './sample-stats.ts';
+export { listOptimizationIterationScores, type IterationScore } from './iteration-scores.ts';
 export {
   getOptimizationRunSummary,
   getTopRunsByScore,
@@ -41,3 +43,6 @@ export {
   createApiKey,
   revokeApiKey,
 } from './projects.ts';
+export { listRunFacets, type RunFacets, type FacetValue } from './facets.ts';
+export { listProjectOverviews, type ProjectOverview, type ProjectOverviewRun } from './overviews.ts';
+export { toFormError, type FormError } from './form-errors.ts';

@@ -1,0 +1,224 @@
+import { getViewer } from '@/lib/auth';
+import { flattenJson, type FlatValue } from '@/lib/json-flatten';
+import {
+  getOptimizationRun,
+  isDataError,
+  listOptimizationIterations,
+  listOptimizationSamples,
+  userScope,
+  type OptimizationIteration,
+  type OptimizationRun,
+  type OptimizationSample,
+  type Scope,
+} from '@/lib/supabase-optimization';
+import { slugify } from '@/components/run/format';
+
+export const dynamic = 'force-dynamic';
+
+type Params = { projectId: string; runId: string };
+type Format = 'csv' | 'json';
+type What = 'run' | 'iterations' | 'samples';
+
+const SAMPLE_PAGE = 500;
+
+function errorResponse(status: number, code: string, message: string): Response {
+  return Response.json({ error: { code, message } }, { status });
+}
+
+// GET /projects/{p}/runs/{id}/export?format=csv|json&what=run|iterations|samples
+// — downloads a run (JSON "run": the run with its iterations and samples). Samples may be
+// narrowed with iteration, errorsOnly, minScore and maxScore. Read under the viewer's scope.
+export async function GET(request: Request, { params }: { params: Promise<Params> }) {
+  const viewer = await getViewer();
+  if (!viewer) return errorResponse(401, 'unauthorized', 'sign in first');
+  const { projectId, runId } = await params;
+  const url = new URL(request.url);
+  const format = (url.searchParams.get('format') ?? 'json') as Format;
+  if (format !== 'csv' && format !== 'json') return errorResponse(422, 'validation', 'format must be csv or json');
+  const what = (url.searchParams.get('what') ?? (format === 'csv' ? 'iterations' : 'run')) as What;
+  if (!['run', 'iterations', 'samples'].includes(what)) {
+    return errorResponse(422, 'validation', 'what must be run, iterations or samples');
+  }
+  const filters = sampleFilters(url.searchParams);
+  if ('error' in filters) return errorResponse(422, 'validation', filters.error);
+
+  const scope = userScope(viewer.claims);
+  let run: OptimizationRun;
+  try {
+    run = await getOptimizationRun(scope, runId);
+  } catch (error) {
+    if (isDataError(error)) return errorResponse(404, 'not_found', 'run not found');
+    throw error;
+  }
+  // a run of another project under this project's URL is as unknown as another tenant's
+  if (run.projectId !== projectId) return errorResponse(404, 'not_found', 'run not found');
+
+  const filename = `${slugify(run.runName)}-${run.id.slice(0, 8)}-${what}.${format}`;
+  const headers = {
+    'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+    'content-disposition': `attachment; filename="${filename}"`,
+    'cache-control': 'no-store',
+  };
+
+  if (format === 'csv') {
+    if (what === 'run') return new Response(runCsv(run), { headers });
+    if (what === 'iterations') return new Response(iterationsCsv(await listOptimizationIterations(scope, run.id)), { headers });
+    return new Response(stream(samplesCsv(scope, run.id, filters)), { headers });
+  }
+
+  if (what === 'iterations') {
+    const iterations = await listOptimizationIterations(scope, run.id);
+    return new Response(JSON.stringify({ runId: run.id, iterations }, null, 2), { headers });
+  }
+  if (what === 'samples') {
+    return new Response(stream(samplesJson(scope, run.id, filters, `{\n"runId": ${JSON.stringify(run.id)},\n`)), { headers });
+  }
+  const iterations = await listOptimizationIterations(scope, run.id);
+  const head =
+    `{\n"exportedAt": ${JSON.stringify(new Date().toISOString())},\n` +
+    `"run": ${JSON.stringify(run, null, 2)},\n"iterations": ${JSON.stringify(iterations, null, 2)},\n`;
+  return new Response(stream(samplesJson(scope, run.id, filters, head)), { headers });
+}
+
+interface SampleFilters {
+  iteration?: number;
+  errorsOnly?: boolean;
+  minScore?: number;
+  maxScore?: number;
+}
+
+function sampleFilters(sp: URLSearchParams): SampleFilters | { error: string } {
+  const out: SampleFilters = {};
+  const iteration = sp.get('iteration');
+  if (iteration) {
+    if (!/^\d{1,9}$/.test(iteration)) return { error: 'iteration must be a non-negative integer' };
+    out.iteration = Number(iteration);
+  }
+  if (sp.get('errorsOnly') === 'true' || sp.get('errorsOnly') === '1') out.errorsOnly = true;
+  for (const key of ['minScore', 'maxScore'] as const) {
+    const raw = sp.get(key);
+    if (!raw) continue;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0 || n > 1) return { error: `${key} must be between 0 and 1` };
+    out[key] = n;
+  }
+  return out;
+}
+
+async function* samplePages(scope: Scope, runId: string, filters: SampleFilters): AsyncGenerator<OptimizationSample[]> {
+  let cursor: string | undefined;
+  do {
+    const page = await listOptimizationSamples(scope, { runId, ...filters, limit: SAMPLE_PAGE, cursor });
+    yield page.data;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+async function* samplesJson(scope: Scope, runId: string, filters: SampleFilters, head: string): AsyncGenerator<string> {
+  yield `${head}"samples": [`;
+  let firstRow = true;
+  for await (const page of samplePages(scope, runId, filters)) {
+    for (const sample of page) {
+      yield `${firstRow ? '\n' : ',\n'}${JSON.stringify(sample)}`;
+      firstRow = false;
+    }
+  }
+  yield '\n]\n}\n';
+}
+
+const SAMPLE_COLUMNS = [
+  'iteration', 'sample_index', 'score', 'error', 'latency_ms', 'tokens', 'cost_usd', 'program_hash',
+  'input', 'output', 'expected', 'metadata', 'created_at',
+];
+
+async function* samplesCsv(scope: Scope, runId: string, filters: SampleFilters): AsyncGenerator<string> {
+  yield csvRow(SAMPLE_COLUMNS);
+  for await (const page of samplePages(scope, runId, filters)) {
+    yield page
+      .map((s) =>
+        csvRow([
+          s.iteration, s.sampleIndex, s.score, s.error, s.latencyMs, s.tokens, s.costUsd, s.programHash,
+          json(s.input), json(s.output), json(s.expected), json(s.metadata), s.createdAt,
+        ]),
+      )
+      .join('');
+  }
+}
+
+function iterationsCsv(iterations: OptimizationIteration[]): string {
+  // one column per param key, in order of first appearance
+  const paramKeys: string[] = [];
+  const flat = iterations.map((it) => {
+    const f = flattenJson(it.params);
+    for (const key of Object.keys(f)) if (!paramKeys.includes(key)) paramKeys.push(key);
+    return f;
+  });
+  const header = [
+    'iteration', 'score', 'is_best', 'samples_evaluated', 'latency_ms', 'tokens', 'cost_usd', 'duration_ms',
+    'program_hash', 'created_at', ...paramKeys.map((k) => `params.${k}`), 'program_state',
+  ];
+  const rows = iterations.map((it, i) =>
+    csvRow([
+      it.iteration, it.score, it.isBest, it.samplesEvaluated, it.latencyMs, it.tokens, it.costUsd, it.durationMs,
+      it.programHash, it.createdAt, ...paramKeys.map((k) => flatCell(flat[i]![k])), json(it.programState),
+    ]),
+  );
+  return csvRow(header) + rows.join('');
+}
+
+function runCsv(run: OptimizationRun): string {
+  const fields: Array<[string, unknown]> = [
+    ['id', run.id], ['project_id', run.projectId], ['run_name', run.runName], ['description', run.description],
+    ['optimizer_type', run.optimizerType], ['status', run.status], ['tags', run.tags.join(';')],
+    ['error_message', run.errorMessage], ['created_at', run.createdAt], ['started_at', run.startedAt],
+    ['ended_at', run.endedAt], ['duration_ms', run.durationMs], ['initial_score', run.initialScore],
+    ['final_score', run.finalScore], ['best_score', run.bestScore], ['improvement', run.improvement],
+    ['improvement_pct', run.improvementPct], ['iterations', run.iterations],
+    ['samples_evaluated', run.samplesEvaluated], ['samples_successful', run.samplesSuccessful],
+    ['samples_failed', run.samplesFailed], ['total_tokens', run.totalTokens], ['total_cost_usd', run.totalCostUsd],
+    ['avg_latency_ms', run.avgLatencyMs],
+  ];
+  for (const [key, value] of Object.entries(flattenJson(run.config))) fields.push([`config.${key}`, flatCell(value)]);
+  for (const [key, value] of Object.entries(flattenJson(run.metadata))) fields.push([`metadata.${key}`, flatCell(value)]);
+  return csvRow(fields.map(([k]) => k)) + csvRow(fields.map(([, v]) => v));
+}
+
+function flatCell(value: FlatValue | undefined): unknown {
+  if (value === undefined) return null;
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : value;
+}
+
+function json(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+// RFC 4180 quoting; text that a spreadsheet would run as a formula gets a leading quote.
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  let s = String(value);
+  if (/^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function csvRow(cells: unknown[]): string {
+  return `${cells.map(csvCell).join(',')}\r\n`;
+}
+
+function stream(chunks: AsyncGenerator<string>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(encoder.encode(value));
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await chunks.return(undefined);
+    },
+  });
+}

@@ -1,0 +1,221 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { ScoreChart } from '@/components/charts/score-chart';
+import { ConfigPanel } from '@/components/run/config-panel';
+import { evalKindOf } from '@/components/run/eval-kind';
+import { IterationsTable } from '@/components/run/iterations-table';
+import { ProgramDiff } from '@/components/run/program-diff';
+import { ProgramState } from '@/components/run/program-state';
+import { RunHeader } from '@/components/run/run-header';
+import { FIRST_PAGE, SamplesSection } from '@/components/run/samples-section';
+import { ScoreCards } from '@/components/run/score-cards';
+import { Section } from '@/components/run/section';
+import { requireRun } from '@/components/run/require-run';
+import { formatScore } from '@/lib/format';
+import {
+  countOptimizationSamplesByIteration,
+  isDataError,
+  listOptimizationIterations,
+  listOptimizationSamples,
+  type OptimizationSample,
+  type Page,
+} from '@/lib/supabase-optimization';
+
+type SearchParams = Record<string, string | string[] | undefined>;
+interface Props {
+  params: Promise<{ projectId: string; runId: string }>;
+  searchParams: Promise<SearchParams>;
+}
+
+const SAMPLES_PER_PAGE = 25;
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { projectId, runId } = await params;
+  const { run } = await requireRun(projectId, runId);
+  return { title: run.runName };
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function intParam(value: string | undefined): number | null {
+  return value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : null;
+}
+
+function scoreParam(value: string | undefined): number | null {
+  if (value === undefined || value.trim() === '') return null;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : null;
+}
+
+export default async function RunPage({ params, searchParams }: Props) {
+  const { projectId, runId } = await params;
+  const sp = await searchParams;
+  // a run of another tenant or another project is "not found", never "forbidden"
+  const { scope, project, run } = await requireRun(projectId, runId);
+
+  // samples: filters and keyset cursor from the URL
+  const filters = {
+    iteration: intParam(first(sp.sIter)),
+    errorsOnly: first(sp.sErrors) === '1' || first(sp.sErrors) === 'true',
+    minScore: scoreParam(first(sp.sMin)),
+    maxScore: scoreParam(first(sp.sMax)),
+  };
+  if (filters.minScore !== null && filters.maxScore !== null && filters.minScore > filters.maxScore) {
+    [filters.minScore, filters.maxScore] = [filters.maxScore, filters.minScore];
+  }
+  const cursor = first(sp.sCursor) || null;
+  const history = (first(sp.sHist) ?? '').split(',').filter((h) => h === FIRST_PAGE || /^\d+\.\d+$/.test(h));
+  const samplesPage: Promise<{ page: Page<OptimizationSample> } | { error: string }> = listOptimizationSamples(scope, {
+    runId: run.id,
+    iteration: filters.iteration ?? undefined,
+    errorsOnly: filters.errorsOnly || undefined,
+    minScore: filters.minScore ?? undefined,
+    maxScore: filters.maxScore ?? undefined,
+    cursor: cursor ?? undefined,
+    limit: SAMPLES_PER_PAGE,
+  }).then(
+    (page) => ({ page }),
+    (error: unknown) => {
+      // a hand-edited or stale cursor is the link's fault, not the page's
+      if (isDataError(error) && error.code === 'validation') {
+        return { error: 'This page of samples could not be loaded: the link holds an invalid page cursor.' };
+      }
+      throw error;
+    },
+  );
+
+  let iterations, counts, samples;
+  try {
+    [iterations, counts, samples] = await Promise.all([
+      listOptimizationIterations(scope, run.id),
+      countOptimizationSamplesByIteration(scope, run.id),
+      samplesPage,
+    ]);
+  } catch (error) {
+    // deleted while we looked
+    if (isDataError(error) && error.code === 'not_found') notFound();
+    throw error;
+  }
+
+  const best = iterations.find((i) => i.isBest) ?? null;
+  const firstIteration = iterations[0] ?? null;
+  const lastIteration = iterations.at(-1) ?? null;
+  const shownProgram = best ?? lastIteration;
+
+  // the program diff: ?from=&to= (default: the first iteration against the best)
+  const has = (n: number | null) => n !== null && iterations.some((i) => i.iteration === n);
+  const fromParam = intParam(first(sp.from));
+  const toParam = intParam(first(sp.to));
+  const diffFrom = has(fromParam) ? fromParam! : (firstIteration?.iteration ?? 0);
+  const diffTo = has(toParam)
+    ? toParam!
+    : (best && best.iteration !== diffFrom ? best.iteration : lastIteration?.iteration) ?? 0;
+  const diffMode = first(sp.dmode) === 'json' ? 'json' : 'text';
+
+  const basePath = `/projects/${project.id}/runs/${run.id}`;
+  const exportBase = `${basePath}/export`;
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(sp)) {
+    const v = first(value);
+    if (v !== undefined) query.set(key, v);
+  }
+  const fullDiff = first(sp.dfull) === '1';
+  const foldQuery = new URLSearchParams(query);
+  if (fullDiff) foldQuery.delete('dfull');
+  else foldQuery.set('dfull', '1');
+
+  return (
+    <div className="space-y-6">
+      <RunHeader run={run} exportBase={exportBase} />
+      <ScoreCards run={run} bestIteration={best?.iteration ?? null} />
+
+      <Section
+        id="score-chart"
+        testId="score-chart"
+        title="Score per iteration"
+        description={
+          iterations.length > 0
+            ? `${iterations.length} iteration${iterations.length === 1 ? '' : 's'}${best ? ` · best ${formatScore(best.score)} at #${best.iteration}` : ''}`
+            : undefined
+        }
+      >
+        {iterations.length === 0 ? (
+          <p className="muted py-10 text-center text-sm">
+            {run.status === 'pending' || run.status === 'running'
+              ? 'No iterations yet: scores appear here as soon as the optimizer logs them.'
+              : 'This run logged no iterations.'}
+          </p>
+        ) : (
+          <ScoreChart
+            points={iterations.map((i) => ({ iteration: i.iteration, score: i.score, kind: evalKindOf(i.params) }))}
+            best={best && best.score !== null ? { iteration: best.iteration, score: best.score } : null}
+          />
+        )}
+      </Section>
+
+      <ConfigPanel config={run.config} metadata={run.metadata} />
+
+      <Section
+        id="iterations"
+        title="Iterations"
+        description="Expand a row for its full params and to diff its program."
+        flush
+      >
+        <IterationsTable
+          bestIteration={best?.iteration ?? null}
+          rows={iterations.map((i) => ({
+            iteration: i.iteration,
+            score: i.score,
+            isBest: i.isBest,
+            kind: evalKindOf(i.params),
+            params: i.params,
+            latencyMs: i.latencyMs,
+            tokens: i.tokens,
+            costUsd: i.costUsd,
+            samplesEvaluated: i.samplesEvaluated,
+            durationMs: i.durationMs,
+            programHash: i.programHash,
+            createdAt: i.createdAt,
+          }))}
+        />
+      </Section>
+
+      {shownProgram && (
+        <Section
+          id="program-state"
+          testId="program-state"
+          title={`${shownProgram === best ? 'Best' : 'Latest'} program · iteration #${shownProgram.iteration}`}
+          description={`Score ${formatScore(shownProgram.score)}${shownProgram.programHash ? ` · program ${shownProgram.programHash}` : ''}`}
+        >
+          <ProgramState state={shownProgram.programState} />
+        </Section>
+      )}
+
+      {iterations.length > 1 && (
+        <Section id="program-diff" title="Program diff" description="What changed in the program between two iterations.">
+          <ProgramDiff
+            iterations={iterations}
+            from={diffFrom}
+            to={diffTo}
+            mode={diffMode}
+            full={fullDiff}
+            toggleHref={`${basePath}${foldQuery.size ? `?${foldQuery}` : ''}#program-diff`}
+          />
+        </Section>
+      )}
+
+      <SamplesSection
+        basePath={basePath}
+        exportBase={exportBase}
+        query={query}
+        filters={filters}
+        cursor={cursor}
+        history={history}
+        result={samples}
+        counts={counts}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,5 @@
+import { RunsPageSkeleton } from '@/components/runs/runs-table-skeleton';
+
+export default function RunsLoading() {
+  return <RunsPageSkeleton />;
+}
