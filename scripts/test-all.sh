@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: every suite, in order — static checks, the production build, Vitest (the
 # database and data-layer suites on PostgreSQL 15 and PGlite, then HTTP tests against the
-# build), pgTAP, the Python client against a live server, and suites added by later
-# stages. Ends with one line: "N passed, N failed".
+# build), pgTAP, the Python client against a live server, Playwright in Chromium, and the
+# benchmark at CI scale. Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-results
@@ -58,6 +58,22 @@ pbad=$(echo "$out" | grep -E '^FAILED \(' | tail -n1 | grep -oE '(failures|error
 if [ $py -ne 0 ] && [ "$pbad" -eq 0 ]; then pbad=1; fi
 count $((ran - pbad > 0 ? ran - pbad : 0)) "$pbad"
 [ $py -eq 0 ] || status=1
+
+step "Playwright (Chromium, production build)"
+rm -f test-results/playwright.json
+npx playwright test
+pw=$?
+if [ -f test-results/playwright.json ]; then
+  read -r pp pf < <(node -e 'const s=require("./test-results/playwright.json").stats;console.log(s.expected + s.flaky, s.unexpected)')
+  count "$pp" "$pf"
+  [ "$pf" -eq 0 ] || status=1
+else
+  fail playwright
+fi
+[ $pw -eq 0 ] || status=1
+
+step "benchmark at CI scale (timings reported, not checked)"
+if npm run --silent bench:ci; then count 1 0; else fail "bench:ci"; fi
 
 echo
 echo "${passed} passed, ${failed} failed"
