@@ -18,6 +18,10 @@ drop view if exists public.project_optimization_analytics;
 drop materialized view if exists public.optimization_run_analytics;
 drop table if exists public.optimization_analytics_refreshes;
 
+drop function if exists public.total_optimization_runs(jsonb, integer);
+drop function if exists public.search_optimization_runs(jsonb, integer, integer);
+drop function if exists public.count_optimization_runs(jsonb, integer);
+
 drop table if exists public.optimization_samples;
 drop table if exists public.optimization_iterations;
 drop table if exists public.optimization_runs;
@@ -25,6 +29,7 @@ drop function if exists public.mark_best_iteration();
 drop function if exists public.update_run_statistics_from_iterations();
 drop function if exists public.update_optimization_runs_updated_at();
 
+drop table if exists private.run_counts;
 drop table if exists public.api_keys;
 drop table if exists public.project_members;
 drop table if exists public.project_config;
@@ -32,7 +37,8 @@ drop table if exists public.project_config;
 drop schema if exists private cascade;
 
 delete from supabase_migrations.schema_migrations where version in (
-  '20261125000100', '20261125000200', '20261125000300', '20261125000400'
+  '20261125000100', '20261125000200', '20261125000300', '20261125000400', '20261125000500',
+  '20261125001000'
 );
 
 commit;

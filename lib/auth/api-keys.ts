@@ -1,4 +1,4 @@
-import { withServiceScope } from '../db/scope.ts';
+import { withServiceScope, withServiceScopeStatements } from '../db/scope.ts';
 import type { Claims } from '../db/scope.ts';
 import { hashApiKey, looksLikeApiKey } from './api-key.ts';
 
@@ -18,15 +18,18 @@ const lastTouched = new Map<string, number>();
 export async function resolveApiKey(key: string): Promise<ApiKeyIdentity | null> {
   if (!looksLikeApiKey(key)) return null;
   const hash = hashApiKey(key);
-  const [row] = await withServiceScope('resolve API key', (tx) => tx<{
-    id: string;
-    project_id: string;
-    scopes: Array<'read' | 'write'>;
-    last_used_at: Date | null;
-  }[]>`
-    select id, project_id, scopes, last_used_at from api_keys
-    where key_hash = ${hash} and revoked_at is null and (expires_at is null or expires_at > now())
-  `);
+  // one round trip (every request with a key pays it)
+  const [[row]] = await withServiceScopeStatements('resolve API key', (tx) => [
+    tx<{
+      id: string;
+      project_id: string;
+      scopes: Array<'read' | 'write'>;
+      last_used_at: Date | null;
+    }[]>`
+      select id, project_id, scopes, last_used_at from api_keys
+      where key_hash = ${hash} and revoked_at is null and (expires_at is null or expires_at > now())
+    `,
+  ]);
   if (!row) return null;
   touchApiKey(row.id, row.last_used_at);
   return {

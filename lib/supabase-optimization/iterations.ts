@@ -7,7 +7,7 @@ import {
   type CreateIterationInput,
   type IterationFieldsInput,
 } from './schemas.ts';
-import { inScope, isInsufficientPrivilege, type Scope, type Tx } from './scope.ts';
+import { inScope, isInsufficientPrivilege, readInScope, type Scope, type Tx } from './scope.ts';
 import type { z } from 'zod';
 
 type IterationFields = z.output<typeof iterationBatchSchema>[number];
@@ -110,28 +110,24 @@ export async function createOptimizationIterations(
 
 export async function listOptimizationIterations(scope: Scope, runId: string): Promise<OptimizationIteration[]> {
   assertUuid(runId, 'runId');
-  return inScope(scope, async (tx) => {
-    const [run, rows] = await Promise.all([
-      tx`select 1 from optimization_runs where id = ${runId}`,
-      tx<Record<string, unknown>[]>`
-        select * from optimization_iterations where run_id = ${runId} order by iteration
-      `,
-    ]);
-    if (run.length === 0) throw new NotFoundError('run', runId);
-    return rows.map((r) => toDto<OptimizationIteration>(r));
-  });
+  const [run, rows] = await readInScope(scope, (tx) => [
+    tx`select 1 from optimization_runs where id = ${runId}`,
+    tx<Record<string, unknown>[]>`
+      select * from optimization_iterations where run_id = ${runId} order by iteration
+    `,
+  ]);
+  if (run.length === 0) throw new NotFoundError('run', runId);
+  return rows.map((r) => toDto<OptimizationIteration>(r));
 }
 
 export async function getBestOptimizationIteration(scope: Scope, runId: string): Promise<OptimizationIteration | null> {
   assertUuid(runId, 'runId');
-  return inScope(scope, async (tx) => {
-    const [run, rows] = await Promise.all([
-      tx`select 1 from optimization_runs where id = ${runId}`,
-      tx<Record<string, unknown>[]>`
-        select * from optimization_iterations where run_id = ${runId} and is_best = true
-      `,
-    ]);
-    if (run.length === 0) throw new NotFoundError('run', runId);
-    return rows[0] ? toDto<OptimizationIteration>(rows[0]) : null;
-  });
+  const [run, rows] = await readInScope(scope, (tx) => [
+    tx`select 1 from optimization_runs where id = ${runId}`,
+    tx<Record<string, unknown>[]>`
+      select * from optimization_iterations where run_id = ${runId} and is_best = true
+    `,
+  ]);
+  if (run.length === 0) throw new NotFoundError('run', runId);
+  return rows[0] ? toDto<OptimizationIteration>(rows[0]) : null;
 }

@@ -2,16 +2,16 @@ import { toDto, type AnalyticsRow, type OptimizationRunSummary, type TopRun } fr
 import { ForbiddenError, NotFoundError, parseInput } from './errors.ts';
 import { assertUuid } from './runs.ts';
 import { projectIdSchema } from './schemas.ts';
-import { inScope, isInsufficientPrivilege, type Scope } from './scope.ts';
+import { inScope, isInsufficientPrivilege, readInScope, type Scope } from './scope.ts';
 import { z } from 'zod';
 
 export async function getOptimizationRunSummary(scope: Scope, runId: string): Promise<OptimizationRunSummary> {
   assertUuid(runId, 'runId');
-  return inScope(scope, async (tx) => {
-    const [row] = await tx<Record<string, unknown>[]>`select * from get_optimization_run_summary(${runId})`;
-    if (!row) throw new NotFoundError('run', runId);
-    return toDto<OptimizationRunSummary>(row);
-  });
+  const [[row]] = await readInScope(scope, (tx) => [
+    tx<Record<string, unknown>[]>`select * from get_optimization_run_summary(${runId})`,
+  ]);
+  if (!row) throw new NotFoundError('run', runId);
+  return toDto<OptimizationRunSummary>(row);
 }
 
 // Top completed runs of a project by final score (empty for a project the caller cannot see).
@@ -20,12 +20,10 @@ export async function getTopRunsByScore(scope: Scope, projectId: string, limit =
     z.object({ projectId: projectIdSchema, limit: z.number().int().min(1).max(100) }),
     { projectId, limit },
   );
-  return inScope(scope, async (tx) => {
-    const rows = await tx<Record<string, unknown>[]>`
-      select * from get_top_runs_by_score(${args.projectId}, ${args.limit})
-    `;
-    return rows.map((r) => toDto<TopRun>(r));
-  });
+  const [rows] = await readInScope(scope, (tx) => [
+    tx<Record<string, unknown>[]>`select * from get_top_runs_by_score(${args.projectId}, ${args.limit})`,
+  ]);
+  return rows.map((r) => toDto<TopRun>(r));
 }
 
 export interface ProjectAnalytics {
@@ -40,20 +38,18 @@ export async function getOptimizationAnalytics(
   options: { projectId?: string } = {},
 ): Promise<ProjectAnalytics> {
   const projectId = options.projectId === undefined ? undefined : parseInput(projectIdSchema, options.projectId, 'projectId');
-  return inScope(scope, async (tx) => {
-    const [rows, [refresh]] = await Promise.all([
-      tx<Record<string, unknown>[]>`
-        select * from project_optimization_analytics
-        ${projectId ? tx`where project_id = ${projectId}` : tx``}
-        order by project_id, optimizer_type, status
-      `,
-      tx<{ at: Date | null }[]>`select get_optimization_analytics_last_refresh() as at`,
-    ]);
-    return {
-      rows: rows.map((r) => toDto<AnalyticsRow>(r)),
-      lastRefreshedAt: refresh?.at ? refresh.at.toISOString() : null,
-    };
-  });
+  const [rows, [refresh]] = await readInScope(scope, (tx) => [
+    tx<Record<string, unknown>[]>`
+      select * from project_optimization_analytics
+      ${projectId ? tx`where project_id = ${projectId}` : tx``}
+      order by project_id, optimizer_type, status
+    `,
+    tx<{ at: Date | null }[]>`select get_optimization_analytics_last_refresh() as at`,
+  ]);
+  return {
+    rows: rows.map((r) => toDto<AnalyticsRow>(r)),
+    lastRefreshedAt: refresh?.at ? refresh.at.toISOString() : null,
+  };
 }
 
 export interface RefreshResult {

@@ -1,3 +1,4 @@
+import type { Fragment } from 'postgres';
 import { toDto, type OptimizationRun, type RunPage, type RunStatus } from './dto.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInput } from './errors.ts';
 import {
@@ -11,7 +12,7 @@ import {
   type ListRunsInput,
   type UpdateRunInput,
 } from './schemas.ts';
-import { inScope, isInsufficientPrivilege, projectAccess, type Scope, type Tx } from './scope.ts';
+import { inScope, isInsufficientPrivilege, projectAccess, readInScope, type Scope, type Tx } from './scope.ts';
 
 const TOTAL_COUNT_CAP = Number(process.env.RUN_COUNT_CAP ?? 10_000);
 
@@ -66,11 +67,9 @@ export async function createOptimizationRun(scope: Scope, input: CreateRunInput)
 
 export async function getOptimizationRun(scope: Scope, id: string): Promise<OptimizationRun> {
   assertUuid(id, 'id');
-  return inScope(scope, async (tx) => {
-    const [row] = await tx<Record<string, unknown>[]>`select * from optimization_runs where id = ${id}`;
-    if (!row) throw new NotFoundError('run', id);
-    return toDto<OptimizationRun>(row);
-  });
+  const [[row]] = await readInScope(scope, (tx) => [tx<Record<string, unknown>[]>`select * from optimization_runs where id = ${id}`]);
+  if (!row) throw new NotFoundError('run', id);
+  return toDto<OptimizationRun>(row);
 }
 
 // Updates a run. Status moves only forward: a finished run stays finished; finishing
@@ -224,42 +223,100 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
     search.cursorValue = cursor.v;
     search.cursorId = cursor.id;
   }
-  return inScope(scope, async (tx) => {
-    const [rows, counted] = await Promise.all([
-      tx<Record<string, unknown>[]>`
-        select r.*, s.sort_value
-        from search_optimization_runs(${tx.json(search as never)}, ${filters.limit + 1}, ${filters.offset ?? 0})
-          with ordinality as s(id, sort_value, ord)
-        join optimization_runs r on r.id = s.id
-        order by s.ord
-      `,
-      tx<{ n: number }[]>`select count_optimization_runs(${tx.json(search as never)}, ${TOTAL_COUNT_CAP}) as n`,
-    ]);
-    const page = rows.slice(0, filters.limit);
-    const last = page[page.length - 1];
-    const nextCursor =
-      rows.length > filters.limit && last
-        ? encodeCursor({
-            o: filters.orderBy,
-            d: filters.orderDirection,
-            v: (last.sort_value as string | null) ?? null,
-            id: last.id as string,
-          })
-        : null;
-    const n = counted[0]?.n ?? 0;
-    return {
-      data: page.map((row) => toDto<OptimizationRun>(withoutSortValue(row))),
-      nextCursor,
-      total: Math.min(n, TOTAL_COUNT_CAP),
-      totalIsExact: n <= TOTAL_COUNT_CAP,
-    };
-  });
+  // Without tag, config or name filters every condition can use its index under RLS, so
+  // the page is read directly (a prepared statement, no per-call planning); the search
+  // function is for the filters RLS keeps off their GIN indexes.
+  const direct = !search.tags && !search.config && !search.search;
+  const [rows, counted] = await readInScope(scope, (tx) => [
+    direct
+      ? directPage(tx, filters, cursor)
+      : tx<Record<string, unknown>[]>`
+          select r.*, s.sort_value
+          from search_optimization_runs(${tx.json(search as never)}, ${filters.limit + 1}, ${filters.offset ?? 0})
+            with ordinality as s(id, sort_value, ord)
+          join optimization_runs r on r.id = s.id
+          order by s.ord
+        `,
+    tx<{ n: number }[]>`select total_optimization_runs(${tx.json(search as never)}, ${TOTAL_COUNT_CAP}) as n`,
+  ]);
+  const page = rows.slice(0, filters.limit);
+  const last = page[page.length - 1];
+  const nextCursor =
+    rows.length > filters.limit && last
+      ? encodeCursor({
+          o: filters.orderBy,
+          d: filters.orderDirection,
+          v: (last.sort_value as string | null) ?? null,
+          id: last.id as string,
+        })
+      : null;
+  const n = counted[0]?.n ?? 0;
+  return {
+    data: page.map((row) => toDto<OptimizationRun>(row, 'sort_value')),
+    nextCursor,
+    total: Math.min(n, TOTAL_COUNT_CAP),
+    totalIsExact: n <= TOTAL_COUNT_CAP,
+  };
 }
 
-function withoutSortValue(row: Record<string, unknown>): Record<string, unknown> {
-  const copy = { ...row };
-  delete copy.sort_value;
-  return copy;
+// One page of runs read under the caller's RLS, in the order and after the cursor that
+// search_optimization_runs uses (private.run_search_where): filters without tags, config
+// or a name search only.
+function directPage(tx: Tx, filters: ListRunsFilters, cursor: CursorPayload | null) {
+  const conditions: Fragment[] = [tx`project_id = ${filters.projectId}`];
+  if (filters.status) {
+    conditions.push(filters.status.length === 1 ? tx`status = ${filters.status[0]!}` : tx`status = any(${filters.status}::text[])`);
+  }
+  if (filters.optimizerType) {
+    conditions.push(
+      filters.optimizerType.length === 1
+        ? tx`optimizer_type = ${filters.optimizerType[0]!}`
+        : tx`optimizer_type = any(${filters.optimizerType}::text[])`,
+    );
+  }
+  if (filters.minScore !== undefined) conditions.push(tx`final_score >= ${filters.minScore}::numeric`);
+  if (filters.maxScore !== undefined) conditions.push(tx`final_score <= ${filters.maxScore}::numeric`);
+  if (filters.createdAfter) conditions.push(tx`created_at >= ${filters.createdAfter}::timestamptz`);
+  if (filters.createdBefore) conditions.push(tx`created_at < ${filters.createdBefore}::timestamptz`);
+  const column = tx(filters.orderBy);
+  const desc = filters.orderDirection === 'desc';
+  const notNull = filters.orderBy === 'created_at';
+  if (cursor) {
+    // via text: a parameter typed timestamptz would pass through a JS Date and lose microseconds
+    const cast = notNull ? tx`::text::timestamptz` : tx`::text::numeric`;
+    const cmp = desc ? tx`<` : tx`>`;
+    if (notNull) conditions.push(tx`(${column}, id) ${cmp} (${cursor.v}${cast}, ${cursor.id}::uuid)`);
+    else if (cursor.v === null) conditions.push(tx`${column} is null and id ${cmp} ${cursor.id}::uuid`);
+    else {
+      conditions.push(tx`(${column} ${cmp} ${cursor.v}${cast}
+        or (${column} = ${cursor.v}${cast} and id ${cmp} ${cursor.id}::uuid)
+        or ${column} is null)`);
+    }
+  }
+  const where = conditions.reduce((acc, c) => tx`${acc} and ${c}`);
+  const order = notNull
+    ? desc ? tx`${column} desc, id desc` : tx`${column} asc, id asc`
+    : desc ? tx`${column} desc nulls last, id desc` : tx`${column} asc nulls last, id asc`;
+  if (cursor && !notNull && cursor.v !== null) {
+    // RLS keeps this cursor's numeric comparisons out of the index condition, so the
+    // scan starts at the top of the order and skips every earlier row: first the page's
+    // ids from the index alone (an index-only scan skips cheaply), then their rows.
+    const outer = desc ? tx`r.${column} desc nulls last, r.id desc` : tx`r.${column} asc nulls last, r.id asc`;
+    return tx<Record<string, unknown>[]>`
+      select r.*, r.${column}::text as sort_value
+      from (select id from optimization_runs where ${where} order by ${order} limit ${filters.limit + 1}) page
+      join optimization_runs r on r.id = page.id
+      order by ${outer}
+    `;
+  }
+  return tx<Record<string, unknown>[]>`
+    select *, ${column}::text as sort_value
+    from optimization_runs
+    where ${where}
+    order by ${order}
+    limit ${filters.limit + 1}
+    ${filters.offset ? tx`offset ${filters.offset}` : tx``}
+  `;
 }
 
 export function assertUuid(value: string, field: string): void {

@@ -3,7 +3,9 @@ import { toDto, type OptimizationSample, type Page } from './dto.ts';
 import { NotFoundError, ValidationError, parseInput } from './errors.ts';
 import { missingRun } from './runs.ts';
 import { listSamplesSchema, sampleBatchSchema, type CreateSampleInput, type ListSamplesInput } from './schemas.ts';
-import { inScope, isInsufficientPrivilege, type Scope } from './scope.ts';
+import { inScope, isInsufficientPrivilege, readInScope, type Scope } from './scope.ts';
+
+const JSON_OID = 114; // the json type (tx.json sends jsonb)
 
 export interface SampleBatchResult {
   inserted: number;
@@ -47,11 +49,18 @@ export async function batchCreateOptimizationSamples(
     return await inScope(scope, async (tx) => {
       const [result] = await tx<{ inserted: number; total: number }[]>`
         with input as (
-          select * from jsonb_to_recordset(${tx.json(rows)}) as x(
+          -- json, not jsonb: the batch is read field by field instead of first being
+          -- built into one jsonb document (a third of the statement's time at 5,000 rows)
+          select * from json_to_recordset(${tx.typed(rows as never, JSON_OID)}) as x(
             run_id uuid, iteration integer, sample_index integer, input jsonb, output jsonb,
             expected jsonb, score numeric, error text, latency_ms numeric, tokens integer,
             cost_usd numeric, program_hash text, metadata jsonb
           )
+        ), runs as materialized (
+          -- the batch's few runs and their iterations read once (hash joins), not once a row
+          select r.id, r.project_id from optimization_runs r where r.id = any(${runIds}::uuid[])
+        ), iterations as materialized (
+          select i.id, i.run_id, i.iteration from optimization_iterations i where i.run_id = any(${runIds}::uuid[])
         ), written as (
           insert into optimization_samples (
             run_id, project_id, iteration, iteration_id, sample_index, input, output, expected,
@@ -61,8 +70,8 @@ export async function batchCreateOptimizationSamples(
                  x.expected, x.score, x.error, x.latency_ms, x.tokens, x.cost_usd, x.program_hash,
                  x.metadata
           from input x
-          join optimization_runs r on r.id = x.run_id
-          left join optimization_iterations i on i.run_id = x.run_id and i.iteration = x.iteration
+          join runs r on r.id = x.run_id
+          left join iterations i on i.run_id = x.run_id and i.iteration = x.iteration
           on conflict (run_id, iteration, sample_index) do update set
             iteration_id = excluded.iteration_id,
             input = excluded.input,
@@ -114,7 +123,7 @@ export async function listOptimizationSamples(
 ): Promise<Page<OptimizationSample>> {
   const filters = parseInput(listSamplesSchema, input);
   const after = filters.cursor ? decodeSampleCursor(filters.cursor) : null;
-  return inScope(scope, async (tx) => {
+  const [run, rows] = await readInScope(scope, (tx) => {
     const conditions: Fragment[] = [tx`run_id = ${filters.runId}`];
     if (filters.iteration !== undefined) conditions.push(tx`iteration = ${filters.iteration}`);
     if (filters.minScore !== undefined) conditions.push(tx`score >= ${filters.minScore}`);
@@ -122,20 +131,20 @@ export async function listOptimizationSamples(
     if (filters.errorsOnly) conditions.push(tx`error is not null`);
     if (after) conditions.push(tx`(iteration, sample_index) > (${after[0]}, ${after[1]})`);
     const where = conditions.reduce((acc, c) => tx`${acc} and ${c}`);
-    const [run, rows] = await Promise.all([
+    return [
       tx`select 1 from optimization_runs where id = ${filters.runId}`,
       tx<Record<string, unknown>[]>`
         select * from optimization_samples where ${where}
         order by iteration, sample_index
         limit ${filters.limit + 1}
       `,
-    ]);
-    if (run.length === 0) throw new NotFoundError('run', filters.runId);
-    const page = rows.slice(0, filters.limit);
-    const last = page[page.length - 1];
-    return {
-      data: page.map((r) => toDto<OptimizationSample>(r)),
-      nextCursor: rows.length > filters.limit && last ? `${last.iteration}.${last.sample_index}` : null,
-    };
+    ] as const;
   });
+  if (run.length === 0) throw new NotFoundError('run', filters.runId);
+  const page = rows.slice(0, filters.limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map((r) => toDto<OptimizationSample>(r)),
+    nextCursor: rows.length > filters.limit && last ? `${last.iteration}.${last.sample_index}` : null,
+  };
 }

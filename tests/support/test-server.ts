@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createSqlClient } from '../../lib/db/client.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -32,12 +33,14 @@ export async function freePort(): Promise<number> {
 }
 
 // Starts the production build (`next start`, built beforehand by `npm run build`) on a
-// fresh, migrated PostgreSQL database.
+// fresh, migrated PostgreSQL database — or, with databaseUrl, on that existing database
+// (migrated by the caller; left in place on stop), as the HTTP benchmark does.
 export async function startTestServer(options: {
   mode: 'supabase' | 'local';
   env?: Record<string, string>;
+  databaseUrl?: string;
 }): Promise<TestServer> {
-  const db = await createTestDatabase('postgres');
+  const db = options.databaseUrl ? existingDatabase(options.databaseUrl) : await createTestDatabase('postgres');
   const port = await freePort();
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -97,6 +100,20 @@ export async function startTestServer(options: {
         setTimeout(() => { child.kill('SIGKILL'); r(null); }, 5000);
       });
       await db.close();
+    },
+  };
+}
+
+// An existing database as a TestDatabase: close() ends the client, never drops anything.
+function existingDatabase(url: string): TestDatabase {
+  const sql = createSqlClient(url, { max: 4 });
+  return {
+    engine: 'postgres',
+    url,
+    sql,
+    migration: { compat: 'skipped', applied: [], alreadyApplied: [] },
+    async close() {
+      await sql.end({ timeout: 5 });
     },
   };
 }
