@@ -1,4 +1,4 @@
-import type { RunStatus } from '@/lib/home/overview';
+import type { RunStatus } from '@/lib/supabase-optimization';
 
 const STYLES: Record<RunStatus, string> = {
   completed: 'bg-emerald-50 text-emerald-700 ring-emerald-600/20 dark:bg-emerald-400/10 dark:text-emerald-300 dark:ring-emerald-400/20',
