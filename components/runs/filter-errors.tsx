@@ -34,7 +34,7 @@ export function FilterErrors({ issues, clearHref, firstPageHref }: { issues: Fil
           </Link>
         ) : (
           <>
-            <span className="self-center text-xs">Fix the highlighted filter below, or</span>
+            <span className="self-center text-xs">Fix the filters marked above, or</span>
             <Link href={clearHref} className="btn" data-testid="error-clear-filters">
               Clear filters
             </Link>

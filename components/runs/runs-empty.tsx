@@ -37,15 +37,17 @@ export OPTISCOPE_API_KEY=osk_...   # an API key of ${projectId}
 curl -sS -X POST "$OPTISCOPE_URL/api/v1/runs" \\
   -H "Authorization: Bearer $OPTISCOPE_API_KEY" \\
   -H "Content-Type: application/json" \\
-  -d '{"runName": "my first run", "optimizerType": "miprov2", "status": "running",
-       "config": {"model": "gpt-4o-mini", "miprov2": {"num_candidates": 10}},
-       "tags": ["baseline"]}'`;
-  const python = `# copy clients/python/optiscope.py next to your script (no dependencies)
+  -d '{"runName": "my first run", "optimizerType": "miprov2",
+       "status": "running", "tags": ["baseline"],
+       "config": {"model": "gpt-4o-mini",
+                  "miprov2": {"num_candidates": 10}}}'`;
+  const python = `# copy clients/python/optiscope.py next to your script
 from optiscope import Optiscope
 
 client = Optiscope()  # reads OPTISCOPE_URL and OPTISCOPE_API_KEY
 config = {"model": "gpt-4o-mini", "miprov2": {"num_candidates": 10}}
-with client.run("my first run", "miprov2", config=config, tags=["baseline"]) as run:
+with client.run("my first run", "miprov2",
+                config=config, tags=["baseline"]) as run:
     for trial in range(10):
         score = evaluate_candidate(trial)  # your DSPy evaluation
         run.log_iteration(trial, score=score, params={"trial": trial + 1})`;

@@ -92,7 +92,7 @@ export function RunsFilters({ projectId, state, optimizerTypes, tags, sampledRun
             <input
               id="runs-search"
               type="search"
-              className="input pl-8"
+              className="input aria-[invalid=true]:border-rose-500 pl-8"
               placeholder="Search run names"
               value={search}
               maxLength={200}
@@ -193,7 +193,7 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
   const [createdFrom, setCreatedFrom] = useState(initialFrom);
   const [createdUntil, setCreatedUntil] = useState(initialUntil);
 
-  const statusOptions = withSelected(RUN_STATUS_OPTIONS.map((value) => ({ value, count: -1 })), state.status);
+  const statusOptions = withSelected(RUN_STATUS_OPTIONS.map((value) => ({ value, count: -1 })), state.status, -1);
   const optimizerOptions = withSelected(optimizerTypes, state.optimizerType);
 
   const pendingTags = () => [...new Set([...tags, ...splitTags(tagText)])];
@@ -318,7 +318,7 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
           <div className="flex gap-1.5">
             <input
               id={`${ids}-tags`}
-              className="input"
+              className="input aria-[invalid=true]:border-rose-500"
               list={`${ids}-tag-options`}
               value={tagText}
               placeholder="e.g. baseline"
@@ -351,7 +351,7 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
             Press Enter to add a tag; Backspace in the empty field removes the last one.
           </p>
           {tags.length > 0 && (
-            <ul className="mt-2 flex flex-wrap gap-1.5" aria-label="Tags to match" data-testid="filter-tag-chips">
+            <ul className="mt-2 flex flex-wrap gap-1.5" aria-label="Selected tags" data-testid="filter-tag-chips">
               {tags.map((tag) => (
                 <Chip key={tag} label={`Remove tag ${tag}`} onRemove={() => setTags((current) => current.filter((t) => t !== tag))}>
                   {tag}
@@ -370,7 +370,7 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
               </label>
               <input
                 id={`${ids}-config-key`}
-                className="input font-mono"
+                className="input aria-[invalid=true]:border-rose-500 font-mono"
                 value={configKey}
                 placeholder="miprov2.num_candidates"
                 autoComplete="off"
@@ -397,7 +397,7 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
               </label>
               <input
                 id={`${ids}-config-value`}
-                className="input font-mono"
+                className="input aria-[invalid=true]:border-rose-500 font-mono"
                 value={configValue}
                 placeholder="10"
                 autoComplete="off"
@@ -425,7 +425,7 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
             </p>
           )}
           {config.length > 0 && (
-            <ul className="mt-2 flex flex-wrap gap-1.5" aria-label="Config values to match" data-testid="filter-config-chips">
+            <ul className="mt-2 flex flex-wrap gap-1.5" aria-label="Selected config filters" data-testid="filter-config-chips">
               {config.map((c) => (
                 <Chip
                   key={c.key}
@@ -451,7 +451,7 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
             </label>
             <input
               id={`${ids}-min`}
-              className="input tabular-nums"
+              className="input aria-[invalid=true]:border-rose-500 tabular-nums"
               type="number"
               inputMode="decimal"
               min={0}
@@ -470,7 +470,7 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
             </label>
             <input
               id={`${ids}-max`}
-              className="input tabular-nums"
+              className="input aria-[invalid=true]:border-rose-500 tabular-nums"
               type="number"
               inputMode="decimal"
               min={0}
@@ -496,7 +496,7 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
             </label>
             <input
               id={`${ids}-from`}
-              className="input min-w-0"
+              className="input aria-[invalid=true]:border-rose-500 min-w-0"
               type="date"
               value={createdFrom}
               max={createdUntil || undefined}
@@ -510,7 +510,7 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
             </label>
             <input
               id={`${ids}-until`}
-              className="input min-w-0"
+              className="input aria-[invalid=true]:border-rose-500 min-w-0"
               type="date"
               value={createdUntil}
               min={createdFrom || undefined}
@@ -551,9 +551,9 @@ function same(a: string[], b: string[]): boolean {
 }
 
 // Facet options plus any value the URL selects that the project does not show (yet).
-function withSelected(options: FacetOption[], selected: string[]): FacetOption[] {
+function withSelected(options: FacetOption[], selected: string[], count = 0): FacetOption[] {
   const known = new Set(options.map((o) => o.value));
-  return [...options, ...selected.filter((s) => !known.has(s)).map((value) => ({ value, count: 0 }))];
+  return [...options, ...selected.filter((s) => !known.has(s)).map((value) => ({ value, count }))];
 }
 
 function CheckboxPills({

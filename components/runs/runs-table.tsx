@@ -147,7 +147,7 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
   const canCompare = selected.length >= MIN_COMPARE && selected.length <= MAX_COMPARE;
 
   return (
-    <section aria-labelledby="runs-table-heading" className="card overflow-hidden">
+    <section aria-labelledby="runs-table-heading" className="card">
       <h2 id="runs-table-heading" className="sr-only">Runs</h2>
       <div className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b border-zinc-200 px-4 py-3 dark:border-zinc-800">
         <p className="text-sm text-zinc-600 dark:text-zinc-300" data-testid="run-count" aria-live="polite">
@@ -268,13 +268,13 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
                   data-testid="run-row"
                   data-run-id={run.id}
                   data-status={run.status}
-                  className={`group/row ${isSelected ? 'bg-indigo-50/60 dark:bg-indigo-500/10' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/40'}`}
+                  className={`group/row ${isSelected ? 'bg-indigo-50 dark:bg-indigo-950' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800'}`}
                 >
                   {row.getVisibleCells().map((cell) => {
                     const id = cell.column.id;
                     const meta = cell.column.columnDef.meta;
                     const stickyBg = isSelected
-                      ? 'bg-indigo-50 dark:bg-zinc-900'
+                      ? 'bg-indigo-50 dark:bg-indigo-950'
                       : 'bg-white group-hover/row:bg-zinc-50 dark:bg-zinc-900 dark:group-hover/row:bg-zinc-800';
                     if (id === 'select') {
                       return (

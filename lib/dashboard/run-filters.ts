@@ -270,3 +270,16 @@ export const FILTER_LABELS: Record<string, string> = {
   cursor: 'Page cursor',
   projectId: 'Project',
 };
+
+// Some schema messages are generic ("Invalid input"): say what would be valid instead.
+export function explainIssue(issue: { path: string; message: string }): string {
+  const field = issueField(issue.path);
+  const generic = /^Invalid (input|option|key in record)/i.test(issue.message);
+  if (!generic) return issue.message;
+  if (field === 'status') return `must be one of ${RUN_STATUS_OPTIONS.join(', ')}`;
+  if (field === 'optimizerType') return 'must be lowercase letters, digits, "_", "." and "-" (e.g. "miprov2")';
+  if (field === 'config') return 'a key must be a dotted path like "miprov2.num_candidates"; a value a number, "quoted string", true, false or null';
+  if (field === 'orderBy') return `must be one of ${SORTABLE_COLUMNS.join(', ')}`;
+  if (field === 'orderDirection') return 'must be asc or desc';
+  return issue.message;
+}

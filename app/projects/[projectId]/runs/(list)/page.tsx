@@ -11,6 +11,7 @@ import { parseListRunsQuery } from '@/lib/api/query';
 import { requireProject } from '@/lib/dashboard/context';
 import {
   clearedFilters,
+  explainIssue,
   filterQuery,
   hasActiveFilters,
   issueField,
@@ -55,9 +56,8 @@ export default async function RunsPage({
   const now = new Date().getTime();
 
   const fieldErrors: FieldErrors = {};
-  if ('issues' in result) {
-    for (const issue of result.issues) (fieldErrors[issueField(issue.path)] ??= []).push(issue.message);
-  }
+  const issues = 'issues' in result ? result.issues.map((i) => ({ path: i.path, message: explainIssue(i) })) : [];
+  for (const issue of issues) (fieldErrors[issueField(issue.path)] ??= []).push(issue.message);
   const filtered = hasActiveFilters(state);
   const page = 'page' in result ? result.page : null;
   const projectIsEmpty = facets.sampledRuns === 0 && !filtered && !state.cursor;
@@ -66,7 +66,7 @@ export default async function RunsPage({
   if (!page) {
     content = (
       <FilterErrors
-        issues={'issues' in result ? result.issues : []}
+        issues={issues}
         clearHref={base}
         firstPageHref={runsHref(base, { ...state, cursor: '', prev: [], page: 1 })}
       />
