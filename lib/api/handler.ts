@@ -192,3 +192,13 @@ async function readJsonBody(request: Request, maxBytes: number): Promise<unknown
 export function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return Response.json(data, { status, headers: { 'cache-control': 'no-store', ...headers } });
 }
+
+// Methods a route does not serve answer with the API's error shape (Next.js would send
+// an empty 405), naming the ones it does.
+export function methodNotAllowed(allowed: string[]) {
+  return async (): Promise<Response> =>
+    Response.json(
+      { error: { code: 'method_not_allowed', message: `this endpoint accepts ${allowed.join(', ')}` } },
+      { status: 405, headers: { allow: allowed.join(', '), 'cache-control': 'no-store' } },
+    );
+}

@@ -18,7 +18,8 @@ function routesOnDisk(): Map<string, string[]> {
       if (entry.isDirectory()) walk(full);
       else if (entry.name === 'route.ts') {
         const source = readFileSync(full, 'utf8');
-        const methods = [...source.matchAll(/export\s+(?:const|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!.toLowerCase());
+        // methods bound to methodNotAllowed (`= unsupported`) are refusals, not endpoints
+        const methods = [...source.matchAll(/export\s+(?:const|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b(?!\s*=\s*unsupported\b)/g)].map((m) => m[1]!.toLowerCase());
         const apiPath = '/' + path.relative(path.join(root, 'app'), path.dirname(full)).split(path.sep).join('/').replace(/\[(\w+)\]/g, '{$1}');
         routes.set(apiPath, methods);
       }

@@ -1,4 +1,4 @@
-import { apiHandler, json } from '@/lib/api/handler';
+import { apiHandler, json, methodNotAllowed } from '@/lib/api/handler';
 import { assertOnlyParams } from '@/lib/api/query';
 import { getOptimizationAnalytics } from '@/lib/supabase-optimization';
 
@@ -10,3 +10,9 @@ export const GET = apiHandler({ access: 'read' }, async ({ caller, searchParams 
   const projectId = searchParams.get('projectId') ?? caller.projectId ?? undefined;
   return json(await getOptimizationAnalytics(caller.scope, { projectId }));
 });
+
+const unsupported = methodNotAllowed(['GET']);
+export const POST = unsupported;
+export const PUT = unsupported;
+export const PATCH = unsupported;
+export const DELETE = unsupported;

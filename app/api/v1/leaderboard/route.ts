@@ -1,4 +1,4 @@
-import { apiHandler, json } from '@/lib/api/handler';
+import { apiHandler, json, methodNotAllowed } from '@/lib/api/handler';
 import { assertOnlyParams } from '@/lib/api/query';
 import { getTopRunsByScore, listOptimizationRuns, ValidationError } from '@/lib/supabase-optimization';
 
@@ -30,3 +30,9 @@ export const GET = apiHandler({ access: 'read' }, async ({ caller, searchParams 
   });
   return json({ data: page.data });
 });
+
+const unsupported = methodNotAllowed(['GET']);
+export const POST = unsupported;
+export const PUT = unsupported;
+export const PATCH = unsupported;
+export const DELETE = unsupported;

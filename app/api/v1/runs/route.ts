@@ -1,4 +1,4 @@
-import { apiHandler, json } from '@/lib/api/handler';
+import { apiHandler, json, methodNotAllowed } from '@/lib/api/handler';
 import { parseListRunsQuery } from '@/lib/api/query';
 import { createOptimizationRun, createRunSchema, listOptimizationRuns } from '@/lib/supabase-optimization';
 
@@ -18,3 +18,8 @@ export const POST = apiHandler({ access: 'write', body: createRunBody }, async (
   const run = await createOptimizationRun(caller.scope, { ...body, projectId: projectId ?? '' });
   return json(run, 201, { location: `/api/v1/runs/${run.id}` });
 });
+
+const unsupported = methodNotAllowed(['GET', 'POST']);
+export const PUT = unsupported;
+export const PATCH = unsupported;
+export const DELETE = unsupported;

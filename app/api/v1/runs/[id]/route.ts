@@ -1,4 +1,4 @@
-import { apiHandler, json } from '@/lib/api/handler';
+import { apiHandler, json, methodNotAllowed } from '@/lib/api/handler';
 import {
   deleteOptimizationRun,
   getOptimizationRun,
@@ -26,3 +26,7 @@ export const DELETE = apiHandler<Params>({ access: 'write' }, async ({ caller, p
   await deleteOptimizationRun(caller.scope, params.id);
   return new Response(null, { status: 204 });
 });
+
+const unsupported = methodNotAllowed(['GET', 'PATCH', 'DELETE']);
+export const POST = unsupported;
+export const PUT = unsupported;

@@ -1,4 +1,4 @@
-import { apiHandler, json } from '@/lib/api/handler';
+import { apiHandler, json, methodNotAllowed } from '@/lib/api/handler';
 import { withPathRunId } from '@/lib/api/bodies';
 import {
   createOptimizationIteration,
@@ -25,3 +25,8 @@ export const POST = apiHandler<Params, z.ZodUnknown>({ access: 'write', body: z.
   const [fields] = withPathRunId([body], params.id);
   return json(await createOptimizationIteration(caller.scope, { ...(fields as object), runId: params.id } as never), 201);
 });
+
+const unsupported = methodNotAllowed(['GET', 'POST']);
+export const PUT = unsupported;
+export const PATCH = unsupported;
+export const DELETE = unsupported;

@@ -1,5 +1,5 @@
 import { ApiError } from '@/lib/api/errors';
-import { apiHandler, json } from '@/lib/api/handler';
+import { apiHandler, json, methodNotAllowed } from '@/lib/api/handler';
 import { withPathRunId } from '@/lib/api/bodies';
 import { assertOnlyParams } from '@/lib/api/query';
 import {
@@ -59,3 +59,8 @@ export const POST = apiHandler<Params, z.ZodUnknown>({ access: 'write', body: z.
   const result = await batchCreateOptimizationSamples(caller.scope, rows as never);
   return json(result, 201);
 });
+
+const unsupported = methodNotAllowed(['GET', 'POST']);
+export const PUT = unsupported;
+export const PATCH = unsupported;
+export const DELETE = unsupported;

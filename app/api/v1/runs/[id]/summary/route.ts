@@ -1,4 +1,4 @@
-import { apiHandler, json } from '@/lib/api/handler';
+import { apiHandler, json, methodNotAllowed } from '@/lib/api/handler';
 import { getOptimizationRunSummary } from '@/lib/supabase-optimization';
 
 export const dynamic = 'force-dynamic';
@@ -7,3 +7,9 @@ export const dynamic = 'force-dynamic';
 export const GET = apiHandler<{ id: string }>({ access: 'read' }, async ({ caller, params }) =>
   json(await getOptimizationRunSummary(caller.scope, params.id)),
 );
+
+const unsupported = methodNotAllowed(['GET']);
+export const POST = unsupported;
+export const PUT = unsupported;
+export const PATCH = unsupported;
+export const DELETE = unsupported;
