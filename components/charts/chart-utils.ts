@@ -26,3 +26,28 @@ export const RUN_COLORS = ['#6366f1', '#f59e0b', '#10b981', '#f43f5e'] as const;
 // The chart's SVG takes keyboard focus (arrow keys move the tooltip): show where it is.
 export const FOCUS_RING =
   '[&_.recharts-surface]:rounded-sm [&_.recharts-surface:focus-visible]:outline-2 [&_.recharts-surface:focus-visible]:outline-offset-2 [&_.recharts-surface:focus-visible]:outline-indigo-500';
+
+// Axis settings both score charts share: iterations along x, scores (0–1) up y.
+export const ITERATION_AXIS = {
+  dataKey: 'iteration',
+  type: 'number',
+  domain: ['dataMin', 'dataMax'],
+  allowDecimals: false,
+  tick: { fill: 'currentColor', fontSize: 12 },
+  stroke: 'currentColor',
+  strokeOpacity: 0.3,
+  label: { value: 'Iteration', position: 'insideBottomRight', offset: -2, fill: 'currentColor', fontSize: 11 },
+  height: 36,
+} as const;
+
+export function scoreAxis(domain: [number, number]) {
+  return {
+    domain,
+    ticks: scoreTicks(domain),
+    tickFormatter: (v: number) => v.toFixed(2),
+    tick: { fill: 'currentColor', fontSize: 12 },
+    stroke: 'currentColor',
+    strokeOpacity: 0.3,
+    width: 52,
+  };
+}

@@ -3,7 +3,7 @@
 import { useId, useRef, useState } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
 import { useChartFocus } from './use-chart-focus';
-import { FOCUS_RING, RUN_COLORS, scoreDomain, scoreTicks } from './chart-utils';
+import { FOCUS_RING, ITERATION_AXIS, RUN_COLORS, scoreAxis, scoreDomain } from './chart-utils';
 import { Swatch } from './score-chart';
 
 export interface CompareSeries {
@@ -85,26 +85,8 @@ export function CompareChart({ series, height = 320 }: { series: CompareSeries[]
           desc={summary}
         >
           <CartesianGrid stroke="currentColor" strokeOpacity={0.15} vertical={false} />
-          <XAxis
-            dataKey="iteration"
-            type="number"
-            domain={['dataMin', 'dataMax']}
-            allowDecimals={false}
-            tick={{ fill: 'currentColor', fontSize: 12 }}
-            stroke="currentColor"
-            strokeOpacity={0.3}
-            label={{ value: 'Iteration', position: 'insideBottomRight', offset: -2, fill: 'currentColor', fontSize: 11 }}
-            height={36}
-          />
-          <YAxis
-            domain={domain}
-            ticks={scoreTicks(domain)}
-            tickFormatter={(v: number) => v.toFixed(2)}
-            tick={{ fill: 'currentColor', fontSize: 12 }}
-            stroke="currentColor"
-            strokeOpacity={0.3}
-            width={52}
-          />
+          <XAxis {...ITERATION_AXIS} />
+          <YAxis {...scoreAxis(domain)} />
           <Tooltip
             content={(props) => <CompareTooltip {...props} series={series} />}
             cursor={{ stroke: 'currentColor', strokeOpacity: 0.25 }}

@@ -12,7 +12,7 @@ import {
   type TooltipContentProps,
 } from 'recharts';
 import { useChartFocus } from './use-chart-focus';
-import { FOCUS_RING, scoreDomain, scoreTicks } from './chart-utils';
+import { FOCUS_RING, ITERATION_AXIS, scoreAxis, scoreDomain } from './chart-utils';
 
 export interface ScorePoint {
   iteration: number;
@@ -93,26 +93,8 @@ export function ScoreChart({
           desc={summary}
         >
           <CartesianGrid stroke="currentColor" strokeOpacity={0.15} vertical={false} />
-          <XAxis
-            dataKey="iteration"
-            type="number"
-            domain={['dataMin', 'dataMax']}
-            allowDecimals={false}
-            tick={{ fill: 'currentColor', fontSize: 12 }}
-            stroke="currentColor"
-            strokeOpacity={0.3}
-            label={{ value: 'Iteration', position: 'insideBottomRight', offset: -2, fill: 'currentColor', fontSize: 11 }}
-            height={36}
-          />
-          <YAxis
-            domain={domain}
-            ticks={scoreTicks(domain)}
-            tickFormatter={(v: number) => v.toFixed(2)}
-            tick={{ fill: 'currentColor', fontSize: 12 }}
-            stroke="currentColor"
-            strokeOpacity={0.3}
-            width={52}
-          />
+          <XAxis {...ITERATION_AXIS} />
+          <YAxis {...scoreAxis(domain)} />
           <Tooltip content={(props) => <ScoreTooltip {...props} />} cursor={{ stroke: 'currentColor', strokeOpacity: 0.25 }} />
           <Line
             type="stepAfter"
