@@ -225,8 +225,10 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
   }
   // Without tag, config or name filters every condition can use its index under RLS, so
   // the page is read directly (a prepared statement, no per-call planning); the search
-  // function is for the filters RLS keeps off their GIN indexes.
-  const direct = !search.tags && !search.config && !search.search;
+  // function is for what RLS keeps off the indexes: tag and config filters (GIN), and a
+  // cursor with a numeric value (its comparison must bound the index scan).
+  const numericCursor = cursor !== null && filters.orderBy !== 'created_at' && cursor.v !== null;
+  const direct = !search.tags && !search.config && !search.search && !numericCursor;
   const [rows, counted] = await readInScope(scope, (tx) => [
     direct
       ? directPage(tx, filters, cursor)
@@ -261,7 +263,7 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
 
 // One page of runs read under the caller's RLS, in the order and after the cursor that
 // search_optimization_runs uses (private.run_search_where): filters without tags, config
-// or a name search only.
+// or a name search, and no cursor with a numeric value.
 function directPage(tx: Tx, filters: ListRunsFilters, cursor: CursorPayload | null) {
   const conditions: Fragment[] = [tx`project_id = ${filters.projectId}`];
   if (filters.status) {
@@ -283,32 +285,15 @@ function directPage(tx: Tx, filters: ListRunsFilters, cursor: CursorPayload | nu
   const notNull = filters.orderBy === 'created_at';
   if (cursor) {
     // via text: a parameter typed timestamptz would pass through a JS Date and lose microseconds
-    const cast = notNull ? tx`::text::timestamptz` : tx`::text::numeric`;
     const cmp = desc ? tx`<` : tx`>`;
-    if (notNull) conditions.push(tx`(${column}, id) ${cmp} (${cursor.v}${cast}, ${cursor.id}::uuid)`);
+    if (notNull) conditions.push(tx`(${column}, id) ${cmp} (${cursor.v}::text::timestamptz, ${cursor.id}::uuid)`);
     else if (cursor.v === null) conditions.push(tx`${column} is null and id ${cmp} ${cursor.id}::uuid`);
-    else {
-      conditions.push(tx`(${column} ${cmp} ${cursor.v}${cast}
-        or (${column} = ${cursor.v}${cast} and id ${cmp} ${cursor.id}::uuid)
-        or ${column} is null)`);
-    }
+    else throw new Error('directPage: a cursor with a numeric value is read by search_optimization_runs');
   }
   const where = conditions.reduce((acc, c) => tx`${acc} and ${c}`);
   const order = notNull
     ? desc ? tx`${column} desc, id desc` : tx`${column} asc, id asc`
     : desc ? tx`${column} desc nulls last, id desc` : tx`${column} asc nulls last, id asc`;
-  if (cursor && !notNull && cursor.v !== null) {
-    // RLS keeps this cursor's numeric comparisons out of the index condition, so the
-    // scan starts at the top of the order and skips every earlier row: first the page's
-    // ids from the index alone (an index-only scan skips cheaply), then their rows.
-    const outer = desc ? tx`r.${column} desc nulls last, r.id desc` : tx`r.${column} asc nulls last, r.id asc`;
-    return tx<Record<string, unknown>[]>`
-      select r.*, r.${column}::text as sort_value
-      from (select id from optimization_runs where ${where} order by ${order} limit ${filters.limit + 1}) page
-      join optimization_runs r on r.id = page.id
-      order by ${outer}
-    `;
-  }
   return tx<Record<string, unknown>[]>`
     select *, ${column}::text as sort_value
     from optimization_runs
