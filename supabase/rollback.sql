@@ -34,11 +34,12 @@ drop table if exists public.api_keys;
 drop table if exists public.project_members;
 drop table if exists public.project_config;
 
+-- private.require_live_api_key (20261125002100) and the other private helpers
 drop schema if exists private cascade;
 
 delete from supabase_migrations.schema_migrations where version in (
   '20261125000100', '20261125000200', '20261125000300', '20261125000400', '20261125000500',
-  '20261125001000'
+  '20261125001000', '20261125002000', '20261125002100'
 );
 
 commit;

@@ -98,13 +98,19 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
   const iterations = {} as Record<Project, string>;
   let outsider: TestUser;
 
-  // Runs fn as the actor (RLS on) in a transaction that is always rolled back.
+  // Runs fn as the actor (RLS on) in a transaction that is always rolled back. The role
+  // and claims are set as withUserScope sets them, without its up-front refusal of a
+  // revoked API key (tested below): the policies must hold on their own.
   async function as<T>(actor: ActorName, fn: (tx: TransactionSql) => Promise<T>): Promise<T> {
     let result: T | undefined;
-    await withUserScope(claims[actor], async (tx) => {
+    await sql.begin(async (tx) => {
+      await tx`
+        select set_config('role', ${claims[actor].role}, true),
+               set_config('request.jwt.claims', ${JSON.stringify(claims[actor])}, true)
+      `;
       result = await fn(tx);
       throw ROLLBACK;
-    }, sql).catch((e: unknown) => {
+    }).catch((e: unknown) => {
       if (e !== ROLLBACK) throw e;
     });
     return result as T;
@@ -296,6 +302,20 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
       actor, project,
       verdict: ACTORS[actor].kind === 'anon' ? 'permission denied' : can(actor, 'read', project) ? 'visible' : 'hidden',
     })));
+
+  describe('a revoked API key in withUserScope', () => {
+    it('is refused (28000) before any statement of the caller takes effect; a live key is not', async () => {
+      const before = await sql`select count(*)::int as n from optimization_runs where project_id = ${A}`;
+      const refused = await attempt(withUserScope(claims['revoked key of A'], (tx) => tx`
+        insert into optimization_runs (project_id, run_name, optimizer_type) values (${A}, 'by a revoked key', 'miprov2')
+      `, sql));
+      expect(refused).toEqual({ ok: false, code: '28000', message: 'this API key is not valid (unknown, revoked or expired)' });
+      const after = await sql`select count(*)::int as n from optimization_runs where project_id = ${A}`;
+      expect(after[0]!.n).toBe(before[0]!.n);
+      const live = await withUserScope(claims['read-only key of A'], (tx) => tx`select count(*)::int as n from optimization_runs`, sql);
+      expect(live[0]!.n).toBe(before[0]!.n);
+    });
+  });
 
   describe('helper functions', () => {
     it.each(named((c) => `${c.actor}: get_optimization_run_summary of a run of ${c.project} is ${c.verdict}`, functionCells))('%s', async (_name, { actor, project, verdict }) => {

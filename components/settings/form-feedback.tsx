@@ -2,6 +2,7 @@ import type { FormError } from '@/lib/supabase-optimization';
 
 const TITLES: Record<FormError['code'], string> = {
   forbidden: 'Not allowed',
+  unauthorized: 'Signed out',
   not_found: 'Not found',
   conflict: 'Conflict',
   validation: 'Check the highlighted fields',

@@ -12,13 +12,29 @@ export interface ApiKeyIdentity {
 const TOUCH_INTERVAL_MS = 60_000;
 const lastTouched = new Map<string, number>();
 
+// What a key's hash names (id, project, scopes) is remembered for a minute, so a request
+// with a known key goes straight to its own transaction: whether the key is still live
+// (not revoked, not expired) is checked there, in the statement that sets the request's
+// claims (private.require_live_api_key), so revoking a key still takes effect at once.
+// The minute bounds how long a change of a key's scopes takes to be seen; writes are
+// re-checked against the key's scopes by RLS regardless. Unknown keys are not remembered.
+const IDENTITY_TTL_MS = 60_000;
+const IDENTITY_CACHE_MAX = 10_000;
+const identities = new Map<string, { identity: ApiKeyIdentity; lastUsedAt: Date | null; until: number }>();
+
 // Looks a presented key up by its hash (the one place API keys need the service role:
 // no user exists yet). Every later query runs as the key, and RLS re-checks that the key
 // is live, so a revoked key stops working at once.
-export async function resolveApiKey(key: string): Promise<ApiKeyIdentity | null> {
+export async function resolveApiKey(key: string, now = Date.now()): Promise<ApiKeyIdentity | null> {
   if (!looksLikeApiKey(key)) return null;
   const hash = hashApiKey(key);
-  // one round trip (every request with a key pays it)
+  const cached = identities.get(hash);
+  if (cached && cached.until > now) {
+    touchApiKey(cached.identity.keyId, cached.lastUsedAt);
+    return cached.identity;
+  }
+  identities.delete(hash);
+  // one round trip
   const [[row]] = await withServiceScopeStatements('resolve API key', (tx) => [
     tx<{
       id: string;
@@ -32,12 +48,20 @@ export async function resolveApiKey(key: string): Promise<ApiKeyIdentity | null>
   ]);
   if (!row) return null;
   touchApiKey(row.id, row.last_used_at);
-  return {
+  const identity: ApiKeyIdentity = {
     keyId: row.id,
     projectId: row.project_id,
     scopes: row.scopes,
     claims: { role: 'authenticated', api_key_id: row.id, project_id: row.project_id },
   };
+  if (identities.size >= IDENTITY_CACHE_MAX) identities.delete(identities.keys().next().value!);
+  identities.set(hash, { identity, lastUsedAt: row.last_used_at, until: now + IDENTITY_TTL_MS });
+  return identity;
+}
+
+// Forgets remembered keys (tests; a key's own revocation needs no call: see above).
+export function forgetApiKeys(): void {
+  identities.clear();
 }
 
 // Records last use at most once a minute per key, off the request's path.

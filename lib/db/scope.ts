@@ -26,7 +26,11 @@ export async function withUserScope<T>(
   sql: Sql = getSql(),
 ): Promise<T> {
   checkClaims(claims);
-  return runScoped(sql, claims.role, JSON.stringify(claims), fn);
+  return runScoped(sql, claims.role, JSON.stringify(claims), fn, apiKeyIdOf(claims));
+}
+
+function apiKeyIdOf(claims: Claims): string | undefined {
+  return typeof claims.api_key_id === 'string' ? claims.api_key_id : undefined;
 }
 
 function checkClaims(claims: Claims): void {
@@ -49,7 +53,7 @@ export async function withUserScopeStatements<const Q extends readonly PromiseLi
   sql: Sql = getSql(),
 ): Promise<{ [K in keyof Q]: Awaited<Q[K]> }> {
   checkClaims(claims);
-  return runStatements(sql, claims.role, JSON.stringify(claims), build);
+  return runStatements(sql, claims.role, JSON.stringify(claims), build, apiKeyIdOf(claims));
 }
 
 // Bypasses RLS. Only for work with no user yet: API-key lookup, migrations, the demo
@@ -87,10 +91,11 @@ async function runScoped<T>(
   role: string,
   claimsJson: string,
   fn: (tx: TransactionSql) => Promise<T>,
+  apiKeyId?: string,
 ): Promise<T> {
   if (!pipelining()) {
     return (await sql.begin(async (tx) => {
-      await settings(tx, role, claimsJson);
+      await settings(tx, role, claimsJson, apiKeyId);
       return fn(tx);
     })) as T;
   }
@@ -100,7 +105,7 @@ async function runScoped<T>(
   let broken = false;
   try {
     const begin = connection.unsafe('begin').execute();
-    const setup = settings(connection, role, claimsJson).execute();
+    const setup = settings(connection, role, claimsJson, apiKeyId).execute();
     // settled now, so an early failure is never an unhandled rejection
     const prologue = Promise.all([begin, setup]).then(
       () => null,
@@ -139,17 +144,18 @@ async function runStatements<const Q extends readonly PromiseLike<unknown>[]>(
   role: string,
   claimsJson: string,
   build: (tx: TransactionSql) => Q,
+  apiKeyId?: string,
 ): Promise<{ [K in keyof Q]: Awaited<Q[K]> }> {
   if (!pipelining()) {
     return (await sql.begin(async (tx) => {
-      await settings(tx, role, claimsJson);
+      await settings(tx, role, claimsJson, apiKeyId);
       return Promise.all(build(tx));
     })) as { [K in keyof Q]: Awaited<Q[K]> };
   }
   const connection = await sql.reserve();
   let broken = false;
   try {
-    const prologue = [connection.unsafe('begin').execute(), settings(connection, role, claimsJson).execute()];
+    const prologue = [connection.unsafe('begin').execute(), settings(connection, role, claimsJson, apiKeyId).execute()];
     let statements: Q;
     try {
       statements = build(connection as unknown as TransactionSql);
@@ -176,8 +182,18 @@ async function runStatements<const Q extends readonly PromiseLike<unknown>[]>(
 }
 
 // Role, claims and timeout for the transaction, as PostgREST sets them (is_local: they end
-// with it, and nothing reaches the next user of the connection).
-function settings(tx: Sql | TransactionSql, role: string, claimsJson: string) {
+// with it, and nothing reaches the next user of the connection). For an API key, the same
+// statement checks that the key is still live (private.require_live_api_key): a revoked or
+// expired key fails the transaction with 28000 before any of the caller's statements run.
+function settings(tx: Sql | TransactionSql, role: string, claimsJson: string, apiKeyId?: string) {
+  if (apiKeyId) {
+    return tx`
+      select set_config('role', ${role}, true),
+             set_config('request.jwt.claims', ${claimsJson}, true),
+             set_config('statement_timeout', ${String(statementTimeoutMs())}, true),
+             private.require_live_api_key(${apiKeyId}::uuid)
+    `;
+  }
   return tx`
     select set_config('role', ${role}, true),
            set_config('request.jwt.claims', ${claimsJson}, true),

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 
-export type DataErrorCode = 'not_found' | 'forbidden' | 'conflict' | 'validation';
+export type DataErrorCode = 'not_found' | 'forbidden' | 'conflict' | 'validation' | 'unauthorized';
 
 export interface FieldIssue {
   path: string;
@@ -31,6 +31,15 @@ export class ForbiddenError extends DataError {
   constructor(message: string) {
     super('forbidden', message);
     this.name = 'ForbiddenError';
+  }
+}
+
+// The caller's credentials stopped being valid during the request: an API key revoked or
+// expired since it was presented (see private.require_live_api_key).
+export class UnauthorizedError extends DataError {
+  constructor(message: string) {
+    super('unauthorized', message);
+    this.name = 'UnauthorizedError';
   }
 }
 
@@ -102,6 +111,8 @@ export function translateDatabaseError(error: unknown): unknown {
     case '22001':
     case '22021':
       return new ValidationError([{ path: '', message: pg.message ?? 'invalid value' }]);
+    case '28000':
+      return new UnauthorizedError(pg.message ?? 'the credentials are not valid');
     case '23505':
       return new ConflictError(`already exists (${pg.constraint_name ?? 'unique constraint'})`);
     default:

@@ -21,6 +21,7 @@ import {
   listProjectMembers,
   listProjects,
   NotFoundError,
+  UnauthorizedError,
   refreshOptimizationAnalytics,
   removeProjectMember,
   revokeApiKey,
@@ -257,27 +258,27 @@ describe.each(ENGINES)('tenant isolation through the data layer on %s', (engine)
       await rejection(getOptimizationRun(k, runB.id), NotFoundError);
     });
 
-    it('a revoked key sees nothing and writes nothing', async () => {
+    it('a revoked key is refused before anything runs, and writes nothing', async () => {
       const { apiKey } = await createApiKey(a, { projectId: 'iso-a', name: 'short-lived' });
       const k = scopeOf(db(), apiKeyClaims(apiKey.id));
       expect((await listOptimizationRuns(k, { projectId: 'iso-a' })).total).toBeGreaterThan(0);
       await revokeApiKey(a, apiKey.id);
-      await rejection(getOptimizationRun(k, runA.id), NotFoundError);
-      expect(await listOptimizationRuns(k, { projectId: 'iso-a' })).toMatchObject({ data: [], total: 0 });
-      await rejection(listOptimizationSamples(k, { runId: runA.id }), NotFoundError);
-      expect(await getTopRunsByScore(k, 'iso-a')).toEqual([]);
-      expect((await getOptimizationAnalytics(k)).rows).toEqual([]);
-      expect(await listProjects(k)).toEqual([]);
+      await rejection(getOptimizationRun(k, runA.id), UnauthorizedError);
+      await rejection(listOptimizationRuns(k, { projectId: 'iso-a' }), UnauthorizedError);
+      await rejection(listOptimizationSamples(k, { runId: runA.id }), UnauthorizedError);
+      await rejection(getTopRunsByScore(k, 'iso-a'), UnauthorizedError);
+      await rejection(getOptimizationAnalytics(k), UnauthorizedError);
+      await rejection(listProjects(k), UnauthorizedError);
       const runs = await count(db(), 'optimization_runs');
-      await rejection(createOptimizationRun(k, { projectId: 'iso-a', runName: 'x', optimizerType: 'gepa' }), NotFoundError);
-      await rejection(updateOptimizationRun(k, runA.id, { runName: 'x' }), NotFoundError);
+      await rejection(createOptimizationRun(k, { projectId: 'iso-a', runName: 'x', optimizerType: 'gepa' }), UnauthorizedError);
+      await rejection(updateOptimizationRun(k, runA.id, { runName: 'x' }), UnauthorizedError);
       expect(await count(db(), 'optimization_runs')).toBe(runs);
     });
 
-    it('a key of an unknown id sees nothing', async () => {
+    it('a key of an unknown id is refused', async () => {
       const k = scopeOf(db(), apiKeyClaims('00000000-0000-4000-8000-000000000000'));
-      expect(await listOptimizationRuns(k, { projectId: 'iso-a' })).toMatchObject({ total: 0 });
-      await rejection(getOptimizationRun(k, runA.id), NotFoundError);
+      await rejection(listOptimizationRuns(k, { projectId: 'iso-a' }), UnauthorizedError);
+      await rejection(getOptimizationRun(k, runA.id), UnauthorizedError);
     });
   });
 });
