@@ -183,8 +183,13 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
               type: 'object',
               properties: {
                 data: { type: 'array', items: ref('Run') },
-                total: { type: 'integer' },
-                totalIsExact: { type: 'boolean' },
+                total: {
+                  type: 'integer',
+                  description:
+                    'Runs matching the filters. Exact when the only filters are status and optimizerType; with any other ' +
+                    'filter, counted up to 1,000: past that, 1,000 with totalIsExact false ("1,000+").',
+                },
+                totalIsExact: { type: 'boolean', description: 'false when total is a lower bound' },
                 nextCursor: nullable('string'),
               },
             }),

@@ -195,7 +195,9 @@ export interface Page<T> {
 }
 
 export interface RunPage extends Page<OptimizationRun> {
-  // exact up to the count cap; past it, the cap with totalIsExact = false
+  // exact when the filter is only project, status and optimizer type (from the run
+  // counts); with any other filter, exact up to 1,000 (RUN_COUNT_CAP), past it the cap
+  // with totalIsExact = false
   total: number;
   totalIsExact: boolean;
 }

@@ -14,7 +14,14 @@ import {
 } from './schemas.ts';
 import { inScope, isInsufficientPrivilege, projectAccess, readInScope, type Scope, type Tx } from './scope.ts';
 
-const TOTAL_COUNT_CAP = Number(process.env.RUN_COUNT_CAP ?? 10_000);
+// A list's total. Filtered by project, status and optimizer type only, it comes from the
+// run counts kept by triggers: exact at any size, at no cost. Any other filter (tags,
+// config, score range, name, dates) has to visit every matching run to count it, so those
+// are counted up to this cap: past it, the total is the cap and totalIsExact is false
+// ("1,000+ runs"), and a count costs the same on a 200,000-run project as on a small one.
+const FILTERED_COUNT_CAP = Number(process.env.RUN_COUNT_CAP ?? 1_000);
+// the largest cap total_optimization_runs takes: its counts path is then never capped
+const UNCAPPED = 2_147_483_646;
 
 const finished = new Set<string>(FINISHED_STATUSES);
 
@@ -229,6 +236,9 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
   // cursor with a numeric value (its comparison must bound the index scan).
   const numericCursor = cursor !== null && filters.orderBy !== 'created_at' && cursor.v !== null;
   const direct = !search.tags && !search.config && !search.search && !numericCursor;
+  const fromCounts =
+    !search.tags && !search.config && !search.search && filters.minScore === undefined && filters.maxScore === undefined &&
+    !filters.createdAfter && !filters.createdBefore;
   const [rows, counted] = await readInScope(scope, (tx) => [
     direct
       ? directPage(tx, filters, cursor)
@@ -239,7 +249,7 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
           join optimization_runs r on r.id = s.id
           order by s.ord
         `,
-    tx<{ n: number }[]>`select total_optimization_runs(${tx.json(search as never)}, ${TOTAL_COUNT_CAP}) as n`,
+    tx<{ n: number }[]>`select total_optimization_runs(${tx.json(search as never)}, ${fromCounts ? UNCAPPED : FILTERED_COUNT_CAP}) as n`,
   ]);
   const page = rows.slice(0, filters.limit);
   const last = page[page.length - 1];
@@ -256,8 +266,8 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
   return {
     data: page.map((row) => toDto<OptimizationRun>(row, 'sort_value')),
     nextCursor,
-    total: Math.min(n, TOTAL_COUNT_CAP),
-    totalIsExact: n <= TOTAL_COUNT_CAP,
+    total: fromCounts ? n : Math.min(n, FILTERED_COUNT_CAP),
+    totalIsExact: fromCounts || n <= FILTERED_COUNT_CAP,
   };
 }
 
