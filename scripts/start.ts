@@ -14,6 +14,7 @@ import { migrate } from '../lib/db/migrate.ts';
 import { loadDotEnv, resolveDatabase, type ResolvedDatabase } from '../lib/db/resolve.ts';
 import { readDemoApiKey, seedDemoData } from '../lib/demo/index.ts';
 import { PROJECT_ROOT } from '../lib/paths.ts';
+import { startNextWorkers, workerCount, type NextWorkers } from '../lib/server/workers.ts';
 
 const NEXT_BIN = path.join(PROJECT_ROOT, 'node_modules/.bin/next');
 
@@ -24,6 +25,9 @@ await runScript(async () => {
   // validate the settings before any slow step; the embedded URL is filled in below
   const { mode } = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'postgres://embedded' });
   const port = httpPort();
+  // several server processes on one port (WEB_CONCURRENCY; one per core by default), for
+  // `start` only; the embedded database (no DATABASE_URL) gets one
+  const processes = command === 'start' ? workerCount(process.env, !process.env.DATABASE_URL?.trim()) : 1;
   const host = mode === 'local' ? '127.0.0.1' : undefined;
   if (!existsSync(NEXT_BIN)) throw new Error('Next.js is not installed: run `npm ci` first');
   if (await isPortOpen(port)) {
@@ -31,10 +35,12 @@ await runScript(async () => {
   }
 
   // Ctrl-C before Next.js runs stops the embedded database cleanly; after, it goes to Next.js
-  const state: { db?: ResolvedDatabase; child?: ChildProcess; stopping: boolean } = { stopping: false };
+  const state: { db?: ResolvedDatabase; child?: ChildProcess; workers?: NextWorkers; stopping: boolean } = { stopping: false };
   const stop = (signal: NodeJS.Signals) => {
-    if (state.child && state.child.exitCode === null) {
+    if (state.workers) {
       // a second Ctrl-C does not wait for a graceful shutdown
+      state.workers.stop(state.stopping ? 'SIGKILL' : signal);
+    } else if (state.child && state.child.exitCode === null) {
       state.child.kill(state.stopping ? 'SIGKILL' : signal);
     } else if (!state.stopping) {
       void (state.db?.close() ?? Promise.resolve()).finally(() => process.exit(130));
@@ -70,25 +76,33 @@ await runScript(async () => {
   if (state.stopping) return;
 
   const url = `http://${host ?? 'localhost'}:${port}`;
-  const args = [NEXT_BIN, command, '--port', String(port), ...(host ? ['--hostname', host] : [])];
-  const next = spawn(process.execPath, args, {
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      PORT: String(port),
-      // PGlite serves one backend behind its socket server: see lib/db/client.ts
-      ...(db.source === 'env' ? {} : { OPTISCOPE_EMBEDDED_DB: '1' }),
-    },
-  });
-  state.child = next;
-  void waitForPort(port, () => next.exitCode === null).then((ready) => {
-    if (ready) printBanner({ url, command, mode, db, demoApiKey });
+  const env = {
+    ...process.env,
+    DATABASE_URL: db.url,
+    PORT: String(port),
+    // PGlite serves one backend behind its socket server: see lib/db/client.ts
+    ...(db.source === 'env' ? {} : { OPTISCOPE_EMBEDDED_DB: '1' }),
+  };
+  let exited: Promise<number>;
+  if (command === 'start') {
+    const workers = startNextWorkers({ port, host, workers: processes, env });
+    state.workers = workers;
+    exited = workers.exited;
+  } else {
+    const args = [NEXT_BIN, command, '--port', String(port), ...(host ? ['--hostname', host] : [])];
+    const next = spawn(process.execPath, args, { stdio: 'inherit', env });
+    state.child = next;
+    exited = new Promise<number>((resolve) => {
+      next.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 1)));
+    });
+  }
+  let running = true;
+  void exited.then(() => (running = false));
+  void waitForPort(port, () => running).then((ready) => {
+    if (ready) printBanner({ url, command, mode, db, demoApiKey, processes });
   });
 
-  const exitCode = await new Promise<number>((resolve) => {
-    next.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 1)));
-  });
+  const exitCode = await exited;
   await db.close();
   // a requested stop is a clean exit
   process.exit(state.stopping ? 0 : exitCode);
@@ -124,12 +138,14 @@ function printBanner(info: {
   mode: 'local' | 'supabase';
   db: ResolvedDatabase;
   demoApiKey: string | null;
+  processes: number;
 }): void {
   const lines = [
     '',
     `  Optiscope is ready${info.command === 'dev' ? ' (development)' : ''}`,
     `  URL:          ${info.url}`,
     `  Database:     ${info.db.description}`,
+    ...(info.processes > 1 ? [`  Processes:    ${info.processes} (WEB_CONCURRENCY)`] : []),
     `  Mode:         ${info.mode === 'local' ? `local: no sign-in, you are ${LOCAL_USER.email}` : 'supabase: Supabase Auth sign-in'}`,
   ];
   if (info.demoApiKey) {

@@ -16,6 +16,8 @@ export const TEST_PUBLISHABLE_KEY = 'sb_publishable_test_key';
 
 export interface TestServer {
   baseUrl: string;
+  // the spawned process: `next start`, or with workers the launcher (the cluster primary)
+  pid: number;
   db: TestDatabase;
   logs: () => string;
   stop(): Promise<void>;
@@ -39,6 +41,9 @@ export async function startTestServer(options: {
   mode: 'supabase' | 'local';
   env?: Record<string, string>;
   databaseUrl?: string;
+  // through the launcher (npm start) with this many server processes (WEB_CONCURRENCY)
+  // instead of a single `next start`
+  workers?: number;
 }): Promise<TestServer> {
   const db = options.databaseUrl ? existingDatabase(options.databaseUrl) : await createTestDatabase('postgres');
   const port = await freePort();
@@ -61,7 +66,17 @@ export async function startTestServer(options: {
   }
   Object.assign(env, options.env);
   let output = '';
-  const child: ChildProcess = spawn(path.join(root, 'node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
+  let command: string;
+  let args: string[];
+  if (options.workers) {
+    env.WEB_CONCURRENCY = String(options.workers);
+    command = process.execPath;
+    args = ['--conditions=react-server', path.join(root, 'scripts/start.ts'), 'start'];
+  } else {
+    command = path.join(root, 'node_modules/.bin/next');
+    args = ['start', '-H', '127.0.0.1', '-p', String(port)];
+  }
+  const child: ChildProcess = spawn(command, args, {
     cwd: root,
     env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,6 +105,7 @@ export async function startTestServer(options: {
   }
   return {
     baseUrl,
+    pid: child.pid!,
     db,
     logs: () => output,
     async stop() {
