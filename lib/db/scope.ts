@@ -104,10 +104,8 @@ async function runScoped<T>(
   // written to nor released: postgres.js reconnects it from its closed queue.
   let broken = false;
   try {
-    const begin = connection.unsafe('begin').execute();
-    const setup = settings(connection, role, claimsJson, apiKeyId).execute();
     // settled now, so an early failure is never an unhandled rejection
-    const prologue = Promise.all([begin, setup]).then(
+    const prologue = beginWithSettings(connection, role, claimsJson, apiKeyId).then(
       () => null,
       (error: unknown) => error,
     );
@@ -155,7 +153,7 @@ async function runStatements<const Q extends readonly PromiseLike<unknown>[]>(
   const connection = await sql.reserve();
   let broken = false;
   try {
-    const prologue = [connection.unsafe('begin').execute(), settings(connection, role, claimsJson, apiKeyId).execute()];
+    const prologue = [beginWithSettings(connection, role, claimsJson, apiKeyId)];
     let statements: Q;
     try {
       statements = build(connection as unknown as TransactionSql);
@@ -199,6 +197,27 @@ function settings(tx: Sql | TransactionSql, role: string, claimsJson: string, ap
            set_config('request.jwt.claims', ${claimsJson}, true),
            set_config('statement_timeout', ${String(statementTimeoutMs())}, true)
   `;
+}
+
+// BEGIN and the settings as one simple-protocol message (one statement less to parse,
+// bind and answer on both sides). Its values are spliced in, so each is checked or
+// quoted: the role is one of three names, the timeout an integer, the key id a UUID, and
+// the claims JSON an escape string literal (E'...': backslashes and quotes doubled, valid
+// whatever standard_conforming_strings says; JSON text holds no NUL).
+const ROLES = new Set(['authenticated', 'anon', 'service_role']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function beginWithSettings(connection: Sql, role: string, claimsJson: string, apiKeyId?: string): Promise<unknown> {
+  if (!ROLES.has(role)) throw new Error(`unknown role ${JSON.stringify(role)}`);
+  if (apiKeyId !== undefined && !UUID.test(apiKeyId)) throw new Error('api_key_id must be a UUID');
+  const literal = `E'${claimsJson.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+  const check = apiKeyId ? `, private.require_live_api_key('${apiKeyId}'::uuid)` : '';
+  return connection
+    .unsafe(
+      `begin; select set_config('role', '${role}', true), set_config('request.jwt.claims', ${literal}, true), ` +
+        `set_config('statement_timeout', '${statementTimeoutMs()}', true)${check}`,
+    )
+    .execute();
 }
 
 // Pipelining (statements sent before the previous answers arrive) is on for direct
