@@ -19,6 +19,7 @@ export {
   createOptimizationIterations,
   listOptimizationIterations,
   getBestOptimizationIteration,
+  getOptimizationRunWithIterations,
 } from './iterations.ts';
 export { batchCreateOptimizationSamples, listOptimizationSamples, type SampleBatchResult } from './samples.ts';
 export { countOptimizationSamplesByIteration, type SampleIterationCount } from './sample-stats.ts';

@@ -1,4 +1,4 @@
-import { toDto, type OptimizationIteration } from './dto.ts';
+import { toDto, type OptimizationIteration, type OptimizationRun } from './dto.ts';
 import { NotFoundError, ValidationError, parseInput } from './errors.ts';
 import { assertUuid, missingRun } from './runs.ts';
 import {
@@ -118,6 +118,26 @@ export async function listOptimizationIterations(scope: Scope, runId: string): P
   ]);
   if (run.length === 0) throw new NotFoundError('run', runId);
   return rows.map((r) => toDto<OptimizationIteration>(r));
+}
+
+// Query pattern 5 of the schema document in one call: the run, its iterations in order and
+// its best iteration, read together in one transaction (one round trip), so the three agree.
+export async function getOptimizationRunWithIterations(
+  scope: Scope,
+  runId: string,
+): Promise<{ run: OptimizationRun; iterations: OptimizationIteration[]; bestIteration: OptimizationIteration | null }> {
+  assertUuid(runId, 'runId');
+  const [runs, rows, best] = await readInScope(scope, (tx) => [
+    tx<Record<string, unknown>[]>`select * from optimization_runs where id = ${runId}`,
+    tx<Record<string, unknown>[]>`select * from optimization_iterations where run_id = ${runId} order by iteration`,
+    tx<Record<string, unknown>[]>`select * from optimization_iterations where run_id = ${runId} and is_best = true`,
+  ]);
+  if (runs.length === 0) throw new NotFoundError('run', runId);
+  return {
+    run: toDto<OptimizationRun>(runs[0]!),
+    iterations: rows.map((r) => toDto<OptimizationIteration>(r)),
+    bestIteration: best[0] ? toDto<OptimizationIteration>(best[0]) : null,
+  };
 }
 
 export async function getBestOptimizationIteration(scope: Scope, runId: string): Promise<OptimizationIteration | null> {
