@@ -7,6 +7,7 @@ import {
   createOptimizationRun,
   getBestOptimizationIteration,
   getOptimizationRun,
+  getOptimizationRunWithIterations,
   listOptimizationIterations,
   listOptimizationSamples,
   NotFoundError,
@@ -101,6 +102,21 @@ describe.each(ENGINES)('iterations and samples on %s', (engine) => {
       ]);
       expect((await getBestOptimizationIteration(scope, runId))?.iteration).toBe(4);
       expect((await getOptimizationRun(scope, runId)).bestScore).toBe(0.9);
+      // query pattern 5 in one call agrees with the three calls
+      const together = await getOptimizationRunWithIterations(scope, runId);
+      expect(together).toEqual({
+        run: await getOptimizationRun(scope, runId),
+        iterations: listed,
+        bestIteration: await getBestOptimizationIteration(scope, runId),
+      });
+    });
+
+    it('getOptimizationRunWithIterations: a run without iterations has none and no best; another tenant\'s run is not found', async () => {
+      const runId = await newRun();
+      const empty = await getOptimizationRunWithIterations(scope, runId);
+      expect(empty).toMatchObject({ run: { id: runId, iterations: 0 }, iterations: [], bestIteration: null });
+      await rejection(getOptimizationRunWithIterations(scope, strangerRunId), NotFoundError);
+      await rejection(getOptimizationRunWithIterations(scope, 'not-a-uuid'), ValidationError);
     });
 
     it('upserts on (run, iteration): a re-sent iteration updates instead of duplicating', async () => {
