@@ -1,6 +1,7 @@
-// npm run bench:http [-- --duration 20] [--connections 32] [--batch 100] [--no-write]
+// npm run bench:http [-- --duration 20] [--connections 32] [--batch 100] [--workers <cores>] [--no-write]
 //
-// The production server (`next start` of the current build: run `npm run build` first)
+// The production server (`npm start` of the current build, one server process per core
+// unless --workers says otherwise: run `npm run build` first)
 // against the benchmark database (BENCH_DATABASE_URL, filled by bench:load), loaded by
 // autocannon over loopback: GET /api/v1/runs with an API key of bench-big, then
 // POST /api/v1/runs/{id}/samples with small batches whose sample indexes never repeat
@@ -8,6 +9,7 @@
 // non-2xx answers (which must be zero) and appends them to bench/RESULTS.md. The API key
 // and the run it writes to are created for the run and deleted afterwards.
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { runScript } from '../lib/cli.ts';
@@ -133,9 +135,10 @@ export async function runHttpBench(options: {
   warmupSeconds: number;
   connections: number;
   batch: number;
+  workers: number;
   log: (line: string) => void;
 }): Promise<{ markdown: string; results: ScenarioResult[]; scale: string; serverErrors: number }> {
-  const { url, seconds, connections, batch, log } = options;
+  const { url, seconds, connections, batch, workers, log } = options;
   if (!existsSync(path.join(PROJECT_ROOT, '.next/BUILD_ID'))) {
     throw new Error('no production build: run `npm run build` first');
   }
@@ -153,6 +156,7 @@ export async function runHttpBench(options: {
     mode: 'supabase',
     databaseUrl: url,
     env: { API_RATE_LIMIT_PER_MINUTE: '0', NODE_ENV: 'production' },
+    workers,
   });
   log(`server ${server.baseUrl} on ${describeScale(info)}`);
   const scenarios: Scenario[] = [
@@ -218,8 +222,9 @@ export async function runHttpBench(options: {
   const markdown = [
     `## HTTP benchmark — ${describeScale(info)}`,
     '',
-    `Run ${new Date().toISOString()}: \`next start\` (production build, Supabase mode, one Node process, pool of ` +
-      `${process.env.DATABASE_POOL_MAX ?? 10} connections) and autocannon in this process, ${connections} connections over loopback, ` +
+    `Run ${new Date().toISOString()}: \`npm start\` (production build, Supabase mode, ${workers} server process${workers === 1 ? '' : 'es'} ` +
+      `(WEB_CONCURRENCY), each with a pool of ${process.env.DATABASE_POOL_MAX ?? 10} connections) and autocannon in this process, ` +
+      `${connections} connections over loopback, ` +
       `${seconds} s per endpoint after a ${options.warmupSeconds} s warm-up; API key of ${BIG_PROJECT}, rate limit off.`,
     machine,
     '',
@@ -249,6 +254,7 @@ if (import.meta.main) {
       warmupSeconds: num('warmup', 5),
       connections: num('connections', 32),
       batch: num('batch', 100),
+      workers: num('workers', os.availableParallelism()),
       log: (line) => console.log(line),
     });
     console.log(`\n${outcome.markdown}\n`);

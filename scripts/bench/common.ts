@@ -136,8 +136,9 @@ export function markdownTable(header: string[], rows: string[][], align: Array<'
 }
 
 export async function machineDescription(sql: Sql): Promise<string> {
-  const [pg] = await sql<{ version: string; shared_buffers: string; work_mem: string }[]>`
-    select version(), current_setting('shared_buffers') as shared_buffers, current_setting('work_mem') as work_mem
+  const [pg] = await sql<{ version: string; shared_buffers: string; work_mem: string; tuned: string[] }[]>`
+    select version(), current_setting('shared_buffers') as shared_buffers, current_setting('work_mem') as work_mem,
+           array(select name from pg_settings where name in ('shared_buffers', 'work_mem') and source <> 'default' order by name) as tuned
   `;
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -150,7 +151,8 @@ export async function machineDescription(sql: Sql): Promise<string> {
   return [
     `- CPU: ${nproc} × ${cpu} (nproc ${nproc}); load average at start ${load} (the machine is shared with other test runs)`,
     `- memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
-    `- ${pg!.version.split(',')[0]}, shared_buffers ${pg!.shared_buffers}, work_mem ${pg!.work_mem} (server defaults, untuned)`,
+    `- ${pg!.version.split(',')[0]}, shared_buffers ${pg!.shared_buffers}, work_mem ${pg!.work_mem} ` +
+      (pg!.tuned.length ? `(${pg!.tuned.join(' and ')} set in the server's configuration; the rest server defaults)` : '(server defaults, untuned)'),
     `- Node.js ${process.version}, ${os.type()} ${os.release()}`,
   ].join('\n');
 }
