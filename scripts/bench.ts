@@ -56,8 +56,8 @@ interface Case {
   target: number;
   dl: () => Promise<unknown>;
   // runs on one reserved connection (its statements pipelined, as a data layer call's
-  // are in its transaction), and on the pool what the data layer runs beside it
-  raw: (q: Sql, pool: Sql) => Promise<unknown>;
+  // are in its transaction)
+  raw: (q: Sql) => Promise<unknown>;
   // rotates fixtures between iterations (runs to open, ...)
   next?: () => void;
 }
@@ -144,7 +144,6 @@ interface RawFilter {
 // config (total_optimization_runs).
 function rawList(
   q: Sql,
-  pool: Sql,
   f: RawFilter,
   order: 'created' | 'score',
   after?: { v: string | null; id: string },
@@ -185,15 +184,14 @@ function rawList(
   }
   const cap = COUNT_CAP + 1;
   if (f.tags || f.config || f.minScore !== undefined || f.maxScore !== undefined) {
-    // counted (up to the cap) beside the page on another connection, as the data layer does
-    return Promise.all([page, countedTotal(pool, f, cap)]);
+    return Promise.all([page, countedTotal(q, f, cap)]);
   }
   const total = q`select coalesce(sum(runs), 0)::int as n from private.run_counts
     where project_id = ${P} ${f.status ? q`and status = ${f.status}` : q``}`;
   return Promise.all([page, total]);
 }
 
-// A total that has to read runs, on its own connection: through the search entries index
+// A total that has to read runs: through the search entries index
 // when there are tags or a config (a status most of the project's runs have, like
 // bench-big's "completed", is checked on the rows, as total_optimization_runs does), else
 // through the project's index.
@@ -238,21 +236,21 @@ async function buildCases(member: Scope, f: Fixtures, deepPage: number): Promise
       name: '1 list runs (status = completed, newest first, page 1 + total)',
       target: 5,
       dl: () => listOptimizationRuns(member, { projectId: P, status: 'completed', limit: PAGE }),
-      raw: (q, pool) => rawList(q, pool, { status: 'completed' }, 'created'),
+      raw: (q) => rawList(q, { status: 'completed' }, 'created'),
     },
     {
       group: 'pattern',
       name: '2 filter by tags @> {production, experiment-1} (page 1 + total)',
       target: 10,
       dl: () => listOptimizationRuns(member, { projectId: P, ...tagsFilter, limit: PAGE }),
-      raw: (q, pool) => rawList(q, pool, tagsFilter, 'created'),
+      raw: (q) => rawList(q, tagsFilter, 'created'),
     },
     {
       group: 'pattern',
       name: '3 config @> {model: gpt-4, miprov2.num_candidates: 10} (page 1 + total)',
       target: 15,
       dl: () => listOptimizationRuns(member, { projectId: P, config: configFilter, limit: PAGE }),
-      raw: (q, pool) => rawList(q, pool, { config: { model: 'gpt-4', miprov2: { num_candidates: 10 } } }, 'created'),
+      raw: (q) => rawList(q, { config: { model: 'gpt-4', miprov2: { num_candidates: 10 } } }, 'created'),
     },
     {
       group: 'pattern',
@@ -321,35 +319,35 @@ async function buildCases(member: Scope, f: Fixtures, deepPage: number): Promise
       name: `all runs of ${P}, page 1 + total`,
       target: 5,
       dl: () => listOptimizationRuns(member, { projectId: P, limit: PAGE }),
-      raw: (q, pool) => rawList(q, pool, {}, 'created'),
+      raw: (q) => rawList(q, {}, 'created'),
     },
     {
       group: 'dashboard',
       name: 'status + tags + config + score range, page 1 + total',
       target: 15,
       dl: () => listOptimizationRuns(member, { projectId: P, ...combined, limit: PAGE }),
-      raw: (q, pool) => rawList(q, pool, combined, 'created'),
+      raw: (q) => rawList(q, combined, 'created'),
     },
     {
       group: 'dashboard',
       name: 'ordered by final_score desc, page 1 + total',
       target: 5,
       dl: () => listOptimizationRuns(member, { projectId: P, orderBy: 'final_score', orderDirection: 'desc', limit: PAGE }),
-      raw: (q, pool) => rawList(q, pool, {}, 'score'),
+      raw: (q) => rawList(q, {}, 'score'),
     },
     {
       group: 'dashboard',
       name: `page ${deepPage} by cursor (newest first) + total`,
       target: 5,
       dl: () => listOptimizationRuns(member, { projectId: P, limit: PAGE, cursor: deepCreated }),
-      raw: (q, pool) => rawList(q, pool, {}, 'created', dc),
+      raw: (q) => rawList(q, {}, 'created', dc),
     },
     {
       group: 'dashboard',
       name: `page ${deepPage} by cursor (final_score desc) + total`,
       target: 5,
       dl: () => listOptimizationRuns(member, { projectId: P, orderBy: 'final_score', orderDirection: 'desc', limit: PAGE, cursor: deepScore }),
-      raw: (q, pool) => rawList(q, pool, {}, 'score', ds),
+      raw: (q) => rawList(q, {}, 'score', ds),
     },
   ];
 }
@@ -361,7 +359,7 @@ async function measure(c: Case, rawSql: Sql, iterations: number, warmup: number)
   // raw gets its best plans: never a generic plan for a prepared statement (the data
   // layer's searches are planned with their values too)
   await reserved`set plan_cache_mode = force_custom_plan`;
-  const rawCall = () => c.raw(reserved, rawSql);
+  const rawCall = () => c.raw(reserved);
   const once = async (fn: () => Promise<unknown>, into: number[] | null) => {
     const t = process.hrtime.bigint();
     await fn();

@@ -239,7 +239,7 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
   const fromCounts =
     !search.tags && !search.config && !search.search && filters.minScore === undefined && filters.maxScore === undefined &&
     !filters.createdAfter && !filters.createdBefore;
-  const pageOf = (tx: Tx) =>
+  const [rows, counted] = await readInScope(scope, (tx) => [
     direct
       ? directPage(tx, filters, cursor)
       : tx<Record<string, unknown>[]>`
@@ -248,19 +248,9 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
             with ordinality as s(id, sort_value, ord)
           join optimization_runs r on r.id = s.id
           order by s.ord
-        `;
-  const totalOf = (tx: Tx) =>
-    tx<{ n: number }[]>`select total_optimization_runs(${tx.json(search as never)}, ${fromCounts ? UNCAPPED : FILTERED_COUNT_CAP}) as n`;
-  // A total from the run counts costs nothing: it goes in the page's transaction. One that
-  // reads rows (up to the cap) runs beside the page, in a transaction of its own on another
-  // connection, so the call takes as long as the slower of the two, not their sum; the
-  // two may then see the runs a moment apart, which a total shown next to a page allows.
-  const [rows, counted] = fromCounts
-    ? await readInScope(scope, (tx) => [pageOf(tx), totalOf(tx)])
-    : await Promise.all([
-        readInScope(scope, (tx) => [pageOf(tx)]).then(([r]) => r),
-        readInScope(scope, (tx) => [totalOf(tx)]).then(([r]) => r),
-      ]);
+        `,
+    tx<{ n: number }[]>`select total_optimization_runs(${tx.json(search as never)}, ${fromCounts ? UNCAPPED : FILTERED_COUNT_CAP}) as n`,
+  ]);
   const page = rows.slice(0, filters.limit);
   const last = page[page.length - 1];
   const nextCursor =
