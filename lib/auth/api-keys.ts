@@ -25,8 +25,9 @@ const identities = new Map<string, { identity: ApiKeyIdentity; lastUsedAt: Date 
 // Looks a presented key up by its hash (the one place API keys need the service role:
 // no user exists yet). Every later query runs as the key, and RLS re-checks that the key
 // is live, so a revoked key stops working at once.
-export async function resolveApiKey(key: string, now = Date.now()): Promise<ApiKeyIdentity | null> {
+export async function resolveApiKey(key: string): Promise<ApiKeyIdentity | null> {
   if (!looksLikeApiKey(key)) return null;
+  const now = Date.now();
   const hash = hashApiKey(key);
   const cached = identities.get(hash);
   if (cached && cached.until > now) {
@@ -57,11 +58,6 @@ export async function resolveApiKey(key: string, now = Date.now()): Promise<ApiK
   if (identities.size >= IDENTITY_CACHE_MAX) identities.delete(identities.keys().next().value!);
   identities.set(hash, { identity, lastUsedAt: row.last_used_at, until: now + IDENTITY_TTL_MS });
   return identity;
-}
-
-// Forgets remembered keys (tests; a key's own revocation needs no call: see above).
-export function forgetApiKeys(): void {
-  identities.clear();
 }
 
 // Records last use at most once a minute per key, off the request's path.
