@@ -7,14 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../paths.ts';
 
-export const NEXT_CLI = path.join(PROJECT_ROOT, 'node_modules/next/dist/bin/next');
+const NEXT_CLI = path.join(PROJECT_ROOT, 'node_modules/next/dist/bin/next');
 
 const CRASH_WINDOW_MS = 10_000;
 
 export interface NextWorkers {
   // resolves with the exit code once every worker has exited
   exited: Promise<number>;
-  count: number;
   stop(signal?: NodeJS.Signals): void;
 }
 
@@ -64,7 +63,7 @@ export function startNextWorkers(options: {
   const exited = new Promise<number>((resolve) => (resolveExited = resolve));
 
   const fork = () => {
-    const worker = cluster.fork({ ...options.env, OPTISCOPE_WORKERS: String(options.workers) });
+    const worker = cluster.fork(options.env);
     startedAt.set(worker, Date.now());
   };
   const stopAll = (signal: NodeJS.Signals) => {
@@ -95,7 +94,6 @@ export function startNextWorkers(options: {
 
   return {
     exited,
-    count: options.workers,
     stop(signal: NodeJS.Signals = 'SIGTERM') {
       stopping = true;
       stopAll(signal);
