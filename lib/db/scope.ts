@@ -29,8 +29,12 @@ export async function withUserScope<T>(
   return runScoped(sql, claims.role, JSON.stringify(claims), fn, apiKeyIdOf(claims));
 }
 
+// The key id goes into the statement that sets the claims: it must be a UUID, checked
+// here for both ways a transaction starts.
 function apiKeyIdOf(claims: Claims): string | undefined {
-  return typeof claims.api_key_id === 'string' ? claims.api_key_id : undefined;
+  if (claims.api_key_id === undefined) return undefined;
+  if (typeof claims.api_key_id !== 'string' || !UUID.test(claims.api_key_id)) throw new Error('api_key_id must be a UUID');
+  return claims.api_key_id;
 }
 
 function checkClaims(claims: Claims): void {
@@ -184,24 +188,18 @@ async function runStatements<const Q extends readonly PromiseLike<unknown>[]>(
 // statement checks that the key is still live (private.require_live_api_key): a revoked or
 // expired key fails the transaction with 28000 before any of the caller's statements run.
 function settings(tx: Sql | TransactionSql, role: string, claimsJson: string, apiKeyId?: string) {
-  if (apiKeyId) {
-    return tx`
-      select set_config('role', ${role}, true),
-             set_config('request.jwt.claims', ${claimsJson}, true),
-             set_config('statement_timeout', ${String(statementTimeoutMs())}, true),
-             private.require_live_api_key(${apiKeyId}::uuid)
-    `;
-  }
   return tx`
     select set_config('role', ${role}, true),
            set_config('request.jwt.claims', ${claimsJson}, true),
            set_config('statement_timeout', ${String(statementTimeoutMs())}, true)
+           ${apiKeyId ? tx`, private.require_live_api_key(${apiKeyId}::uuid)` : tx``}
   `;
 }
 
 // BEGIN and the settings as one simple-protocol message (one statement less to parse,
 // bind and answer on both sides). Its values are spliced in, so each is checked or
-// quoted: the role is one of three names, the timeout an integer, the key id a UUID, and
+// quoted: the role is one of three names, the timeout an integer, the key id a UUID
+// (apiKeyIdOf), and
 // the claims JSON an escape string literal (E'...': backslashes and quotes doubled, valid
 // whatever standard_conforming_strings says; JSON text holds no NUL).
 const ROLES = new Set(['authenticated', 'anon', 'service_role']);
@@ -209,7 +207,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function beginWithSettings(connection: Sql, role: string, claimsJson: string, apiKeyId?: string): Promise<unknown> {
   if (!ROLES.has(role)) throw new Error(`unknown role ${JSON.stringify(role)}`);
-  if (apiKeyId !== undefined && !UUID.test(apiKeyId)) throw new Error('api_key_id must be a UUID');
   const literal = `E'${claimsJson.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
   const check = apiKeyId ? `, private.require_live_api_key('${apiKeyId}'::uuid)` : '';
   return connection
