@@ -5,9 +5,11 @@
 import cluster, { type Worker } from 'node:cluster';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../paths.ts';
 
 const NEXT_CLI = path.join(PROJECT_ROOT, 'node_modules/next/dist/bin/next');
+const REUSE_PORT = pathToFileURL(path.join(PROJECT_ROOT, 'lib/server/reuse-port.ts')).href;
 
 const CRASH_WINDOW_MS = 10_000;
 
@@ -45,16 +47,17 @@ export function startNextWorkers(options: {
 }): NextWorkers {
   if (!cluster.isPrimary) throw new Error('startNextWorkers runs in the primary process');
   const log = options.log ?? ((line: string) => console.log(line));
-  // The workers accept connections from the shared socket themselves (the kernel spreads
-  // them), rather than the primary accepting each and handing it over: a connection handed
-  // to a worker that has just died would hang unanswered, while one left in the socket's
-  // queue is taken by a live worker.
+  // Each worker listens on a socket of its own (SO_REUSEPORT, set by REUSE_PORT) and the
+  // kernel spreads new connections over them. Never the primary accepting each connection
+  // and handing it over: one handed to a worker that had just died hung unanswered. Should
+  // the preload not apply, the workers share the primary's socket and accept from it
+  // themselves (SCHED_NONE), unevenly but without that hang.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({
     exec: NEXT_CLI,
     args: ['start', '--port', String(options.port), ...(options.host ? ['--hostname', options.host] : [])],
     // the launcher's own flags (--conditions=react-server) are not for Next.js
-    execArgv: [],
+    execArgv: ['--import', REUSE_PORT],
   });
   const startedAt = new Map<Worker, number>();
   let stopping = false;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
@@ -49,6 +49,40 @@ describe(`npm start with WEB_CONCURRENCY=${WORKERS}`, () => {
     for (const pid of pids) expect(commandLine(pid)).toMatch(/next/);
   });
 
+  it('gives each worker a listening socket of its own', () => {
+    const pids = workerPids(server.pid);
+    expect(pids).toHaveLength(WORKERS);
+    const listening = tcpSockets(Number(new URL(server.baseUrl).port), LISTEN);
+    const owners = pids.map((pid) => socketInodes(pid).filter((inode) => listening.has(inode)));
+    // one socket each, all different, none of them shared with the launcher
+    for (const [i, inodes] of owners.entries()) expect(inodes, `listening sockets of worker ${pids[i]}`).toHaveLength(1);
+    expect(new Set(owners.flat()).size).toBe(WORKERS);
+    expect(socketInodes(server.pid).filter((inode) => listening.has(inode)), 'listening sockets of the launcher').toEqual([]);
+  });
+
+  it('spreads connections opened at once over the workers', async () => {
+    // 32 keep-alive connections at once, as a load generator opens them: with one socket
+    // shared by the workers, the first to wake accepted all 32
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+    try {
+      const clientPorts = new Set<number>();
+      const answers = await Promise.all(
+        Array.from({ length: 32 }, () => status(`${server.baseUrl}/api/v1/openapi.json`, agent, clientPorts)),
+      );
+      expect(answers).toEqual(answers.map(() => 200));
+      expect(clientPorts.size, 'connections opened').toBe(32);
+      // the server's ends of those connections, and which worker holds each
+      const established = tcpSockets(Number(new URL(server.baseUrl).port), ESTABLISHED, clientPorts);
+      const perWorker = workerPids(server.pid).map((pid) => socketInodes(pid).filter((inode) => established.has(inode)).length);
+      expect(perWorker.reduce((a, b) => a + b, 0), 'connections held by the workers').toBe(32);
+      // the kernel picks a socket by a hash of the client's port: fewer than 4 of 32 on one
+      // of two workers has a probability of about one in a million
+      for (const n of perWorker) expect(n, `connections per worker: ${perWorker.join(', ')}`).toBeGreaterThanOrEqual(4);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('replaces a killed worker and keeps serving throughout', async () => {
     const before = workerPids(server.pid);
     expect(before).toHaveLength(WORKERS);
@@ -62,16 +96,21 @@ describe(`npm start with WEB_CONCURRENCY=${WORKERS}`, () => {
     process.kill(victim, 'SIGKILL');
     const killedAt = Date.now();
     const within15s = () => Date.now() - killedAt < 15_000;
+    // A connection that reached the victim's own socket (lib/server/reuse-port.ts) in the
+    // instant before the kernel closed it is reset with it, like those it had accepted.
+    // From then on the kernel sends every new connection to the survivor.
+    // Waits for the launcher to reap the victim: a process whose main thread is a zombie may
+    // still have threads exiting, and its sockets close only with the last of them.
+    await pollUntil(() => procStat(victim), (stat) => stat === undefined, 5000);
+    expect(procStat(victim), `worker ${victim} not reaped after SIGKILL:\n${server.logs()}`).toBeUndefined();
 
-    // requests on fresh connections from the moment of the kill, while one worker serves and
-    // the replacement starts. The workers accept from the shared socket themselves
-    // (SCHED_NONE): with the primary handing connections over, one handed to the victim
-    // just after it died was never answered.
+    // requests on fresh connections while one worker serves and the replacement starts:
+    // each is answered (with the primary handing connections over, one handed to the victim
+    // just after it died was never answered at all)
     const during: Array<number | string> = [];
     while (within15s() && readyLines() < WORKERS + 1) {
       during.push(await status(`${server.baseUrl}/api/v1/openapi.json`));
     }
-    expect(procStat(victim), `worker ${victim} not reaped:\n${server.logs()}`).toBeUndefined();
     expect(server.logs()).toMatch(/A server process exited with signal SIGKILL: starting another\./);
     const replacedMs = Date.now() - killedAt;
     expect(isAlive(server.pid), `the launcher exited:\n${server.logs()}`).toBe(true);
@@ -84,7 +123,7 @@ describe(`npm start with WEB_CONCURRENCY=${WORKERS}`, () => {
     seen.add(replacement);
     expect(before).not.toContain(replacement);
     expect(during.length, 'no request while the replacement started').toBeGreaterThan(0);
-    expect(during, 'answers while a worker was down').toEqual(during.map(() => 200));
+    expect(during, `answers while a worker was down: ${JSON.stringify(during)}`).toEqual(during.map(() => 200));
 
     // fresh connections go round the workers: the replacement serves its share
     const statuses: Array<number | string> = [];
@@ -148,13 +187,62 @@ function ageMs(pid: number): number {
   return (uptime - stat.startTicks / CLOCK_TICKS) * 1000;
 }
 
+// --- sockets, from /proc/net (Linux) --------------------------------------------------------
+
+const LISTEN = '0A';
+const ESTABLISHED = '01';
+
+// Inodes of the TCP sockets (IPv4 and IPv6) whose local port is port, in the given state
+// (and, if given, whose remote port is one of remotePorts).
+function tcpSockets(port: number, state: string, remotePorts?: Set<number>): Set<string> {
+  const inodes = new Set<string>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    // "sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode"
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10) continue;
+      const localPort = parseInt(fields[1]!.split(':')[1]!, 16);
+      const remotePort = parseInt(fields[2]!.split(':')[1]!, 16);
+      if (localPort === port && fields[3] === state && (!remotePorts || remotePorts.has(remotePort))) inodes.add(fields[9]!);
+    }
+  }
+  return inodes;
+}
+
+// Inodes of the sockets a process has open.
+function socketInodes(pid: number): string[] {
+  const inodes: string[] = [];
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return inodes;
+  }
+  for (const fd of fds) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.push(match[1]!);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return inodes;
+}
+
 // --- requests --------------------------------------------------------------------------------
 
 // A GET on a connection of its own (no keep-alive pool that might hold a socket to the
-// killed worker): the status, or the error that stood in for one.
-function status(url: string): Promise<number | string> {
+// killed worker) unless an agent is given: the status, or the error that stood in for one.
+function status(url: string, agent: http.Agent | false = false, clientPorts?: Set<number>): Promise<number | string> {
   return new Promise((resolve) => {
-    const req = http.get(url, { agent: false, timeout: 5000 }, (res) => {
+    const req = http.get(url, { agent, timeout: 5000 }, (res) => {
+      if (res.socket.localPort) clientPorts?.add(res.socket.localPort);
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 'no status'));
       res.on('error', (error) => resolve(`response error: ${error.message}`));
