@@ -12,6 +12,25 @@ export function toDto<T>(row: Record<string, unknown>, omit?: string): T {
   return out as T;
 }
 
+// toDto for every row of one result. The rows share their columns (postgres.js builds
+// each from the statement's columns), so the keys are read and converted once for all.
+export function toDtos<T>(rows: readonly Record<string, unknown>[], omit?: string): T[] {
+  if (rows.length === 0) return [];
+  const keys = Object.keys(rows[0]!).filter((key) => key !== omit);
+  const names = keys.map(camelKey);
+  const out = new Array<T>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    const dto: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) {
+      const value = row[keys[i]!];
+      dto[names[i]!] = value instanceof Date ? value.toISOString() : value;
+    }
+    out[r] = dto as T;
+  }
+  return out;
+}
+
 // Column names repeat on every row: converted once each (the regex per key per row was
 // an eighth of an API request's CPU time at 20 runs a page).
 const camelKeys = new Map<string, string>();

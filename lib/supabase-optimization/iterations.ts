@@ -1,4 +1,4 @@
-import { toDto, type OptimizationIteration, type OptimizationRun } from './dto.ts';
+import { toDto, toDtos, type OptimizationIteration, type OptimizationRun } from './dto.ts';
 import { NotFoundError, ValidationError, parseInput } from './errors.ts';
 import { assertUuid, missingRun } from './runs.ts';
 import {
@@ -117,7 +117,7 @@ export async function listOptimizationIterations(scope: Scope, runId: string): P
     `,
   ]);
   if (run.length === 0) throw new NotFoundError('run', runId);
-  return rows.map((r) => toDto<OptimizationIteration>(r));
+  return toDtos<OptimizationIteration>(rows);
 }
 
 // Query pattern 5 of the schema document in one call: the run, its iterations in order and
@@ -135,7 +135,7 @@ export async function getOptimizationRunWithIterations(
   if (runs.length === 0) throw new NotFoundError('run', runId);
   return {
     run: toDto<OptimizationRun>(runs[0]!),
-    iterations: rows.map((r) => toDto<OptimizationIteration>(r)),
+    iterations: toDtos<OptimizationIteration>(rows),
     bestIteration: best[0] ? toDto<OptimizationIteration>(best[0]) : null,
   };
 }

@@ -1,5 +1,5 @@
 import type { Fragment } from 'postgres';
-import { toDto, type OptimizationRun, type RunPage, type RunStatus } from './dto.ts';
+import { toDto, toDtos, type OptimizationRun, type RunPage, type RunStatus } from './dto.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInput } from './errors.ts';
 import {
   createRunSchema,
@@ -264,7 +264,7 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
       : null;
   const n = counted[0]?.n ?? 0;
   return {
-    data: page.map((row) => toDto<OptimizationRun>(row, 'sort_value')),
+    data: toDtos<OptimizationRun>(page, 'sort_value'),
     nextCursor,
     total: fromCounts ? n : Math.min(n, FILTERED_COUNT_CAP),
     totalIsExact: fromCounts || n <= FILTERED_COUNT_CAP,

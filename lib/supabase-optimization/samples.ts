@@ -1,5 +1,5 @@
 import type { Fragment } from 'postgres';
-import { toDto, type OptimizationSample, type Page } from './dto.ts';
+import { toDtos, type OptimizationSample, type Page } from './dto.ts';
 import { NotFoundError, ValidationError, parseInput } from './errors.ts';
 import { missingRun } from './runs.ts';
 import { listSamplesSchema, sampleBatchSchema, type CreateSampleInput, type ListSamplesInput } from './schemas.ts';
@@ -149,7 +149,7 @@ export async function listOptimizationSamples(
   const page = rows.slice(0, filters.limit);
   const last = page[page.length - 1];
   return {
-    data: page.map((r) => toDto<OptimizationSample>(r)),
+    data: toDtos<OptimizationSample>(page),
     nextCursor: rows.length > filters.limit && last ? `${last.iteration}.${last.sample_index}` : null,
   };
 }

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { toDto, toDtos } from '../lib/supabase-optimization/dto.ts';
+
+// Rows as postgres.js returns them (snake_case columns, Dates for timestamps) to the API's
+// camelCase objects.
+
+const rows = [
+  { id: 'a', run_name: 'first', created_at: new Date('2026-11-25T10:00:00.123Z'), tags: ['x'], sort_value: '1', config: { a_b: 1 } },
+  { id: 'b', run_name: 'second', created_at: new Date('2026-11-25T11:00:00Z'), tags: [], sort_value: '2', config: {} },
+];
+
+describe('toDtos', () => {
+  it('converts every row as toDto does', () => {
+    expect(toDtos(rows)).toEqual(rows.map((row) => toDto(row)));
+    expect(toDtos(rows, 'sort_value')).toEqual(rows.map((row) => toDto(row, 'sort_value')));
+  });
+
+  it('camel-cases column names, writes timestamps as ISO strings and leaves values alone', () => {
+    const [first] = toDtos<Record<string, unknown>>(rows, 'sort_value');
+    expect(first).toEqual({
+      id: 'a',
+      runName: 'first',
+      createdAt: '2026-11-25T10:00:00.123Z',
+      tags: ['x'],
+      // keys inside JSON values are the user's own
+      config: { a_b: 1 },
+    });
+    expect(Object.keys(first!)).not.toContain('sortValue');
+  });
+
+  it('returns an empty list for no rows', () => {
+    expect(toDtos([])).toEqual([]);
+  });
+});
