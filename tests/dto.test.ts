@@ -28,6 +28,17 @@ describe('toDtos', () => {
     expect(Object.keys(first!)).not.toContain('sortValue');
   });
 
+  it('keeps any column name as a plain own key', () => {
+    // names are spliced into the converter as JSON strings; "__proto__" must not set the prototype
+    const odd = [{ 'a"b': 1, 'c\\d': 2, ['__proto__']: { polluted: true }, 'e\nf': 3, normal_key: 4 }];
+    const [dto] = toDtos<Record<string, unknown>>(odd);
+    expect(Object.getPrototypeOf(dto)).toBe(Object.prototype);
+    expect(Object.keys(dto!).sort()).toEqual(['_Proto__', 'a"b', 'c\\d', 'e\nf', 'normalKey'].sort());
+    expect(dto!._Proto__).toEqual({ polluted: true });
+    expect(dto!['a"b']).toBe(1);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('returns an empty list for no rows', () => {
     expect(toDtos([])).toEqual([]);
   });

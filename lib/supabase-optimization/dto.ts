@@ -13,22 +13,38 @@ export function toDto<T>(row: Record<string, unknown>, omit?: string): T {
 }
 
 // toDto for every row of one result. The rows share their columns (postgres.js builds
-// each from the statement's columns), so the keys are read and converted once for all.
+// each from the statement's columns), so one converter is made per column list: a function
+// returning an object literal of that exact shape, which is several times cheaper than an
+// object grown key by key (lists are most of an API request's own work).
 export function toDtos<T>(rows: readonly Record<string, unknown>[], omit?: string): T[] {
   if (rows.length === 0) return [];
-  const keys = Object.keys(rows[0]!).filter((key) => key !== omit);
-  const names = keys.map(camelKey);
+  const convert = converterFor(Object.keys(rows[0]!).filter((key) => key !== omit));
   const out = new Array<T>(rows.length);
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r]!;
-    const dto: Record<string, unknown> = {};
-    for (let i = 0; i < keys.length; i++) {
-      const value = row[keys[i]!];
-      dto[names[i]!] = value instanceof Date ? value.toISOString() : value;
-    }
-    out[r] = dto as T;
-  }
+  for (let r = 0; r < rows.length; r++) out[r] = convert(rows[r]!, isoDates) as T;
   return out;
+}
+
+type Converter = (row: Record<string, unknown>, iso: (value: unknown) => unknown) => Record<string, unknown>;
+
+const converters = new Map<string, Converter>();
+
+function isoDates(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+function converterFor(keys: string[]): Converter {
+  // PostgreSQL names hold no NUL
+  const id = keys.join('\0');
+  let convert = converters.get(id);
+  if (convert === undefined) {
+    // Names are written as JSON strings, so any column name is safe in them. A literal key
+    // "__proto__" would set the prototype, but camelKey never returns it: an underscore
+    // before a lowercase letter is always removed.
+    const fields = keys.map((key) => `${JSON.stringify(camelKey(key))}: iso(row[${JSON.stringify(key)}])`);
+    convert = new Function('row', 'iso', `return {${fields.join(', ')}};`) as Converter;
+    if (converters.size < 1000) converters.set(id, convert);
+  }
+  return convert;
 }
 
 // Column names repeat on every row: converted once each (the regex per key per row was
