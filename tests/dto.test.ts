@@ -13,6 +13,22 @@ describe('toDtos', () => {
   it('converts every row as toDto does', () => {
     expect(toDtos(rows)).toEqual(rows.map((row) => toDto(row)));
     expect(toDtos(rows, 'sort_value')).toEqual(rows.map((row) => toDto(row, 'sort_value')));
+    expect(toDto(rows[1]!)).toEqual({
+      id: 'b',
+      runName: 'second',
+      createdAt: '2026-11-25T11:00:00.000Z',
+      tags: [],
+      sortValue: '2',
+      config: {},
+    });
+  });
+
+  it('converts rows of other columns with converters of their own', () => {
+    // the same column names in another order, and a subset: each gets its own shape
+    expect(toDto({ run_name: 'x', id: 'y' })).toEqual({ runName: 'x', id: 'y' });
+    expect(Object.keys(toDto({ run_name: 'x', id: 'y' }) as object)).toEqual(['runName', 'id']);
+    expect(toDto({ id: 'z' })).toEqual({ id: 'z' });
+    expect(toDto({ id: 'a', ended_at: null })).toEqual({ id: 'a', endedAt: null });
   });
 
   it('camel-cases column names, writes timestamps as ISO strings and leaves values alone', () => {
