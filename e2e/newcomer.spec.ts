@@ -157,8 +157,12 @@ test('a newcomer explores the demo, creates a key and watches a run arrive live'
 
   const pair = tenCandidates.filter((r) => r.iterations > 0).slice(0, 2);
   await test.step('back to the list: compare two runs', async () => {
-    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: /Runs/ }).click();
-    await expect(page).toHaveURL(`${baseUrl}/projects/${PROJECT}/runs`);
+    // "← Runs" goes back to the list the run was opened from, filters included
+    const back = page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: /Runs/ });
+    await expect(back).toHaveAttribute('href', new RegExp(`^/projects/${PROJECT}/runs\\?(.+&)?config\\.miprov2\\.num_candidates=10(&|$)`));
+    await back.click();
+    await expect(page).toHaveURL(/\/runs\?(.+&)?config\.miprov2\.num_candidates=10(&|$)/);
+    await expect(page.getByTestId('run-row')).toHaveCount(tenCandidates.length);
     for (const r of pair) {
       await page.locator(`[data-testid="run-row"][data-run-id="${r.id}"]`).getByTestId('compare-checkbox').check();
     }

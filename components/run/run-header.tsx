@@ -1,5 +1,5 @@
-import Link from 'next/link';
 import { LiveRefresh } from '@/components/live-refresh';
+import { BackToRuns } from '@/components/runs/runs-list-memory';
 import { StatusBadge } from '@/components/status-badge';
 import type { OptimizationRun } from '@/lib/supabase-optimization';
 import { formatRelativeTime } from '@/lib/format';
@@ -12,12 +12,10 @@ export function RunHeader({ run, exportBase }: { run: OptimizationRun; exportBas
   return (
     <header data-testid="run-header" className="space-y-4">
       <nav aria-label="Breadcrumb" className="text-sm">
-        <Link
-          href={`/projects/${run.projectId}/runs`}
+        <BackToRuns
+          projectId={run.projectId}
           className="rounded text-zinc-500 hover:text-zinc-800 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-zinc-400 dark:hover:text-zinc-200"
-        >
-          ← Runs
-        </Link>
+        />
       </nav>
       <div className="flex flex-col gap-3 lg:flex-row lg:items-start lg:justify-between">
         <div className="min-w-0 space-y-2">

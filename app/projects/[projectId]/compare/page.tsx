@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { CompareChart } from '@/components/charts/compare-chart';
 import { CompareTable } from '@/components/compare/compare-table';
+import { BackToRuns } from '@/components/runs/runs-list-memory';
 import { ConfigDiff, type ConfigDiffRow } from '@/components/compare/config-diff';
 import { Section } from '@/components/run/section';
 import { requireProject } from '@/lib/dashboard/context';
@@ -67,9 +68,10 @@ export default async function ComparePage({ params, searchParams }: Props) {
     <div className="space-y-6">
       <div className="space-y-2">
         <nav aria-label="Breadcrumb" className="text-sm">
-          <Link href={runsHref} className="rounded text-zinc-500 hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200">
-            ← Runs
-          </Link>
+          <BackToRuns
+            projectId={project.id}
+            className="rounded text-zinc-500 hover:text-zinc-800 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-zinc-400 dark:hover:text-zinc-200"
+          />
         </nav>
         <h1 className="text-2xl font-semibold tracking-tight">Compare {runs.length} runs</h1>
       </div>

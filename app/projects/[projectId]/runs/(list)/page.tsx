@@ -6,6 +6,7 @@ import { FilterErrors } from '@/components/runs/filter-errors';
 import { toRunRow } from '@/components/runs/run-row';
 import { FirstRunEmpty, NoMatchingRuns } from '@/components/runs/runs-empty';
 import { RunsFilters, type FieldErrors } from '@/components/runs/runs-filters';
+import { RememberRunsList } from '@/components/runs/runs-list-memory';
 import { RunsTable } from '@/components/runs/runs-table';
 import { parseListRunsQuery } from '@/lib/api/query';
 import { requireProject } from '@/lib/dashboard/context';
@@ -95,6 +96,7 @@ export default async function RunsPage({
       <div className="mb-4 flex flex-wrap items-center gap-x-4 gap-y-2">
         <h1 className="text-2xl font-semibold tracking-tight">Runs</h1>
         <LiveRefresh projectId={project.id} />
+        <RememberRunsList projectId={project.id} />
         <div className="ml-auto flex items-center gap-2">
           {page && page.total > 0 && (
             <a
