@@ -11,6 +11,7 @@ import {
   formatTimestamp,
   formatTokens,
 } from '@/components/run/format';
+import { bestShown } from '@/lib/dashboard/compare';
 import { formatScore } from '@/lib/format';
 import type { OptimizationRun } from '@/lib/supabase-optimization';
 
@@ -85,13 +86,7 @@ export function CompareTable({ runs, projectId }: { runs: OptimizationRun[]; pro
         <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
           {METRICS.map((metric) => {
             const values = runs.map(metric.value);
-            const present = values.filter((v): v is number => v !== null);
-            const target =
-              metric.better && present.length >= 2 && new Set(present).size > 1
-                ? metric.better === 'higher'
-                  ? Math.max(...present)
-                  : Math.min(...present)
-                : null;
+            const bests = bestShown(values, metric.format, metric.better);
             return (
               <tr key={metric.label}>
                 <th scope="row" className="sticky left-0 z-10 bg-white px-4 py-2 text-left text-xs font-medium whitespace-nowrap text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
@@ -103,7 +98,7 @@ export function CompareTable({ runs, projectId }: { runs: OptimizationRun[]; pro
                   )}
                 </th>
                 {values.map((value, i) => {
-                  const best = target !== null && value === target;
+                  const best = bests[i]!;
                   return (
                     <td
                       key={runs[i]!.id}
