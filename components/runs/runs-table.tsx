@@ -108,10 +108,10 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
         cell: ({ row }) => (
           <Link
             href={`/projects/${projectId}/runs/${row.original.id}`}
-            className="block max-w-[9rem] truncate font-medium sm:max-w-[15rem] text-zinc-900 hover:text-indigo-600 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-zinc-100 dark:hover:text-indigo-400"
+            className="flex max-w-[9rem] font-medium sm:max-w-[15rem] text-zinc-900 hover:text-indigo-600 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-zinc-100 dark:hover:text-indigo-400"
             title={row.original.runName}
           >
-            {row.original.runName}
+            <RunName name={row.original.runName} />
           </Link>
         ),
       },
@@ -361,5 +361,19 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
         </div>
       </nav>
     </section>
+  );
+}
+
+// A long name is cut in the middle: its last word stays in view, since names that differ
+// only at the end ("… #07", "… v3") are common and would otherwise read the same.
+function RunName({ name }: { name: string }) {
+  const space = name.lastIndexOf(' ');
+  const tail = space > 0 ? name.slice(space) : '';
+  if (!tail || tail.length > 9) return <span className="truncate">{name}</span>;
+  return (
+    <>
+      <span className="truncate">{name.slice(0, space)}</span>
+      <span className="shrink-0 whitespace-pre">{tail}</span>
+    </>
   );
 }
