@@ -290,19 +290,23 @@ test('on a phone, long run names keep their last word in view', async ({ page })
   const links = page.getByTestId('run-row').locator('td a[title]');
   await expect(links.first()).toBeVisible();
   let cut = 0;
-  for (const link of (await links.all()).slice(0, 10)) {
+  let numbered = 0;
+  for (const link of (await links.all()).slice(0, 12)) {
+    // the demo's runs end with their number ("… #07"); runs other tests posted may not
     const name = (await link.getAttribute('title')) ?? '';
     const number = /#\d+$/.exec(name)?.[0];
-    expect(number, `demo run names end with their number: ${name}`).toBeTruthy();
+    if (!number) continue;
+    numbered++;
     // the number is shown whole, inside the link, even where the rest of the name is cut:
     // the element that holds it does not overflow
-    const tail = link.getByText(number!, { exact: false }).last();
+    const tail = link.getByText(number, { exact: false }).last();
     await expect(tail).toBeVisible();
     expect(await tail.evaluate((el) => el.scrollWidth <= el.clientWidth), `"${number}" of ${name} is cut`).toBe(true);
     const [box, tailBox] = [await link.boundingBox(), await tail.boundingBox()];
     expect(tailBox!.x + tailBox!.width).toBeLessThanOrEqual(box!.x + box!.width + 1);
     if (await link.evaluate((el) => [...el.querySelectorAll('span')].some((s) => s.scrollWidth > s.clientWidth))) cut++;
   }
+  expect(numbered, 'demo runs among the first rows').toBeGreaterThanOrEqual(8);
   // the phone width does cut some names: the case this is about
   expect(cut).toBeGreaterThan(0);
 });
