@@ -267,7 +267,7 @@ async function buildCases(member: Scope, f: Fixtures, deepPage: number): Promise
     },
     {
       group: 'pattern',
-      name: '5 run with its iterations and best iteration (getOptimizationRunWithIterations: 3 statements)',
+      name: '5 run with its iterations and best iteration (getOptimizationRunWithIterations: 2 statements)',
       target: 5,
       next: runs.next,
       dl: () => getOptimizationRunWithIterations(member, runs.current()),
@@ -275,8 +275,7 @@ async function buildCases(member: Scope, f: Fixtures, deepPage: number): Promise
         Promise.all([
           q`select * from optimization_runs where id = ${runs.current()}`,
           q`select * from optimization_iterations where run_id = ${runs.current()} order by iteration`,
-          q`select * from optimization_iterations where run_id = ${runs.current()} and is_best = true`,
-        ]),
+        ]).then(([run, iterations]) => [run, iterations, iterations.find((i) => i.is_best) ?? null]),
     },
     {
       group: 'pattern',

@@ -120,23 +120,24 @@ export async function listOptimizationIterations(scope: Scope, runId: string): P
   return toDtos<OptimizationIteration>(rows);
 }
 
-// Query pattern 5 of the schema document in one call: the run, its iterations in order and
-// its best iteration, read together in one transaction (one round trip), so the three agree.
+// Query pattern 5 of the schema document in one call: the run and its iterations in order,
+// read together in one transaction (one round trip), and the best iteration among them
+// (is_best, kept on one iteration a run by trigger), so the three agree.
 export async function getOptimizationRunWithIterations(
   scope: Scope,
   runId: string,
 ): Promise<{ run: OptimizationRun; iterations: OptimizationIteration[]; bestIteration: OptimizationIteration | null }> {
   assertUuid(runId, 'runId');
-  const [runs, rows, best] = await readInScope(scope, (tx) => [
+  const [runs, rows] = await readInScope(scope, (tx) => [
     tx<Record<string, unknown>[]>`select * from optimization_runs where id = ${runId}`,
     tx<Record<string, unknown>[]>`select * from optimization_iterations where run_id = ${runId} order by iteration`,
-    tx<Record<string, unknown>[]>`select * from optimization_iterations where run_id = ${runId} and is_best = true`,
   ]);
   if (runs.length === 0) throw new NotFoundError('run', runId);
+  const iterations = toDtos<OptimizationIteration>(rows);
   return {
     run: toDto<OptimizationRun>(runs[0]!),
-    iterations: toDtos<OptimizationIteration>(rows),
-    bestIteration: best[0] ? toDto<OptimizationIteration>(best[0]) : null,
+    iterations,
+    bestIteration: iterations.find((iteration) => iteration.isBest) ?? null,
   };
 }
 
