@@ -199,9 +199,8 @@ function settings(tx: Sql | TransactionSql, role: string, claimsJson: string, ap
 // BEGIN and the settings as one simple-protocol message (one statement less to parse,
 // bind and answer on both sides). Its values are spliced in, so each is checked or
 // quoted: the role is one of three names, the timeout an integer, the key id a UUID
-// (apiKeyIdOf), and
-// the claims JSON an escape string literal (E'...': backslashes and quotes doubled, valid
-// whatever standard_conforming_strings says; JSON text holds no NUL).
+// (apiKeyIdOf), and the claims JSON an escape string literal (E'...': backslashes and
+// quotes doubled, valid whatever standard_conforming_strings says; JSON text holds no NUL).
 const ROLES = new Set(['authenticated', 'anon', 'service_role']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

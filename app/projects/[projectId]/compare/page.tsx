@@ -3,9 +3,9 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { CompareChart } from '@/components/charts/compare-chart';
 import { CompareTable } from '@/components/compare/compare-table';
-import { BackToRuns } from '@/components/runs/runs-list-memory';
 import { ConfigDiff, type ConfigDiffRow } from '@/components/compare/config-diff';
 import { Section } from '@/components/run/section';
+import { BackToRuns } from '@/components/runs/runs-list-memory';
 import { requireProject } from '@/lib/dashboard/context';
 import { flattenJson, flatValueKey } from '@/lib/json-flatten';
 import {
