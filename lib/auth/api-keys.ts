@@ -20,7 +20,7 @@ const lastTouched = new Map<string, number>();
 // re-checked against the key's scopes by RLS regardless. Unknown keys are not remembered.
 const IDENTITY_TTL_MS = 60_000;
 const IDENTITY_CACHE_MAX = 10_000;
-const identities = new Map<string, { identity: ApiKeyIdentity; lastUsedAt: Date | null; until: number }>();
+const identities = new Map<string, { identity: ApiKeyIdentity; lastUsedAt: string | null; until: number }>();
 
 // Looks a presented key up by its hash (the one place API keys need the service role:
 // no user exists yet). Every later query runs as the key, and RLS re-checks that the key
@@ -41,7 +41,7 @@ export async function resolveApiKey(key: string): Promise<ApiKeyIdentity | null>
       id: string;
       project_id: string;
       scopes: Array<'read' | 'write'>;
-      last_used_at: Date | null;
+      last_used_at: string | null;
     }[]>`
       select id, project_id, scopes, last_used_at from api_keys
       where key_hash = ${hash} and revoked_at is null and (expires_at is null or expires_at > now())
@@ -61,9 +61,9 @@ export async function resolveApiKey(key: string): Promise<ApiKeyIdentity | null>
 }
 
 // Records last use at most once a minute per key, off the request's path.
-function touchApiKey(keyId: string, lastUsedAt: Date | null): void {
+function touchApiKey(keyId: string, lastUsedAt: string | null): void {
   const now = Date.now();
-  const seen = Math.max(lastTouched.get(keyId) ?? 0, lastUsedAt?.getTime() ?? 0);
+  const seen = Math.max(lastTouched.get(keyId) ?? 0, lastUsedAt ? Date.parse(lastUsedAt) : 0);
   if (now - seen < TOUCH_INTERVAL_MS) return;
   lastTouched.set(keyId, now);
   void withServiceScope('record API key use', (tx) => tx`

@@ -49,8 +49,8 @@ class LiveHub {
       return;
     }
     this.mode = 'poll';
-    const [row] = await withServiceScope('live updates: poll start', (tx) => tx<{ now: Date }[]>`select now() as now`);
-    this.since = row!.now;
+    const [row] = await withServiceScope('live updates: poll start', (tx) => tx<{ now: string }[]>`select now() as now`);
+    this.since = new Date(row!.now);
     this.timer = setInterval(() => void this.poll(), POLL_MS);
     this.timer.unref();
   }
@@ -94,7 +94,7 @@ class LiveHub {
     if (this.polling || this.listeners.size === 0) return;
     this.polling = true;
     try {
-      const rows = await withServiceScope('live updates: poll run changes', (tx) => tx<{ id: string; project_id: string; updated_at: Date }[]>`
+      const rows = await withServiceScope('live updates: poll run changes', (tx) => tx<{ id: string; project_id: string; updated_at: string }[]>`
         select id, project_id, updated_at from optimization_runs
         where updated_at > ${this.since!}::timestamptz - interval '5 seconds'
         order by updated_at limit 1000
@@ -102,12 +102,12 @@ class LiveHub {
       const horizon = this.since!.getTime() - 10_000;
       for (const [key, at] of this.recent) if (at < horizon) this.recent.delete(key);
       for (const row of rows) {
-        const at = row.updated_at.getTime();
+        const at = Date.parse(row.updated_at);
         const key = `${row.id}@${at}`;
         if (this.recent.has(key)) continue;
         this.recent.set(key, at);
         this.emit({ projectId: row.project_id, runId: row.id, op: 'update' });
-        if (row.updated_at > this.since!) this.since = row.updated_at;
+        if (at > this.since!.getTime()) this.since = new Date(at);
       }
     } catch {
       // transient: the next tick tries again

@@ -44,11 +44,11 @@ export async function getOptimizationAnalytics(
       ${projectId ? tx`where project_id = ${projectId}` : tx``}
       order by project_id, optimizer_type, status
     `,
-    tx<{ at: Date | null }[]>`select get_optimization_analytics_last_refresh() as at`,
+    tx<{ at: string | null }[]>`select get_optimization_analytics_last_refresh() as at`,
   ]);
   return {
     rows: rows.map((r) => toDto<AnalyticsRow>(r)),
-    lastRefreshedAt: refresh?.at ? refresh.at.toISOString() : null,
+    lastRefreshedAt: refresh?.at ?? null,
   };
 }
 
@@ -63,12 +63,12 @@ export interface RefreshResult {
 export async function refreshOptimizationAnalytics(scope: Scope): Promise<RefreshResult> {
   try {
     return await inScope(scope, async (tx) => {
-      const [row] = await tx<{ refreshed: boolean; refreshed_at: Date | null; duration_ms: number | null }[]>`
+      const [row] = await tx<{ refreshed: boolean; refreshed_at: string | null; duration_ms: number | null }[]>`
         select * from refresh_optimization_analytics()
       `;
       return {
         refreshed: row?.refreshed ?? false,
-        refreshedAt: row?.refreshed_at ? row.refreshed_at.toISOString() : null,
+        refreshedAt: row?.refreshed_at ?? null,
         durationMs: row?.duration_ms ?? null,
       };
     });

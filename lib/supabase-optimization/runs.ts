@@ -89,7 +89,7 @@ export async function updateOptimizationRun(
   assertUuid(id, 'id');
   const patch = parseInput(updateRunSchema, input);
   return inScope(scope, async (tx) => {
-    const [current] = await tx<{ status: RunStatus; started_at: Date | null; project_id: string }[]>`
+    const [current] = await tx<{ status: RunStatus; started_at: string | null; project_id: string }[]>`
       select status, started_at, project_id from optimization_runs where id = ${id} for update
     `;
     if (!current) throw await missingRun(tx, id);

@@ -165,11 +165,11 @@ describe('last use', () => {
     const started = Date.now();
     expectStatus(await api('GET', '/api/v1/projects', { headers: keyAuth(key) }), 200);
     const row = await poll(
-      async () => (await sql<{ last_used_at: Date | null }[]>`select last_used_at from api_keys where id = ${key.id}`)[0]!,
+      async () => (await sql<{ last_used_at: string | null }[]>`select last_used_at from api_keys where id = ${key.id}`)[0]!,
       (r) => r.last_used_at !== null,
       2000,
     );
-    expect(row.last_used_at).toBeInstanceOf(Date);
-    expect(Math.abs(row.last_used_at!.getTime() - started)).toBeLessThan(10_000);
+    expect(row.last_used_at).toMatch(/Z$/);
+    expect(Math.abs(Date.parse(row.last_used_at!) - started)).toBeLessThan(10_000);
   });
 });
