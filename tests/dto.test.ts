@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { toDto, toDtos } from '../lib/supabase-optimization/dto.ts';
+import { toDto, toDtos, valuesToDtos } from '../lib/supabase-optimization/dto.ts';
 
-// Rows as postgres.js returns them (snake_case columns, Dates for timestamps) to the API's
-// camelCase objects.
+// Rows as postgres.js returns them (snake_case columns; timestamps as ISO strings from our
+// client, Dates from others) to the API's camelCase objects.
 
 const rows = [
   { id: 'a', run_name: 'first', created_at: new Date('2026-11-25T10:00:00.123Z'), tags: ['x'], sort_value: '1', config: { a_b: 1 } },
@@ -57,5 +57,24 @@ describe('toDtos', () => {
 
   it('returns an empty list for no rows', () => {
     expect(toDtos([])).toEqual([]);
+  });
+});
+
+describe('valuesToDtos', () => {
+  // the same rows as arrays, as .values() returns them, with their columns
+  const columns = Object.keys(rows[0]!).map((name) => ({ name }));
+  const values = rows.map((row) => columns.map((c) => row[c.name as keyof typeof row]));
+
+  it('makes the DTOs toDtos makes of the same rows', () => {
+    expect(valuesToDtos(values, columns)).toEqual(toDtos(rows));
+    expect(valuesToDtos(values, columns, 'sort_value')).toEqual(toDtos(rows, 'sort_value'));
+    expect(Object.keys(valuesToDtos<object>(values, columns, 'sort_value')[0]!)).toEqual(['id', 'runName', 'createdAt', 'tags', 'config']);
+  });
+
+  it('reads each column list by its own positions', () => {
+    const reordered = [{ name: 'run_name' }, { name: 'id' }];
+    expect(valuesToDtos([['x', 'y']], reordered)).toEqual([{ runName: 'x', id: 'y' }]);
+    expect(valuesToDtos([['y', 'x']], [{ name: 'id' }, { name: 'run_name' }])).toEqual([{ id: 'y', runName: 'x' }]);
+    expect(valuesToDtos([], reordered)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Fragment } from 'postgres';
-import { toDtos, type OptimizationSample, type Page } from './dto.ts';
+import { valuesToDtos, type OptimizationSample, type Page } from './dto.ts';
 import { NotFoundError, ValidationError, parseInput } from './errors.ts';
 import { missingRun } from './runs.ts';
 import { listSamplesSchema, sampleBatchSchema, type CreateSampleInput, type ListSamplesInput } from './schemas.ts';
@@ -138,18 +138,21 @@ export async function listOptimizationSamples(
     const where = conditions.reduce((acc, c) => tx`${acc} and ${c}`);
     return [
       tx`select 1 from optimization_runs where id = ${filters.runId}`,
-      tx<Record<string, unknown>[]>`
+      tx`
         select * from optimization_samples where ${where}
         order by iteration, sample_index
         limit ${filters.limit + 1}
-      `,
+      `.values(),
     ] as const;
   });
   if (run.length === 0) throw new NotFoundError('run', filters.runId);
+  // rows of values (.values()), in the order of rows.columns
+  const columns = rows.columns;
   const page = rows.slice(0, filters.limit);
   const last = page[page.length - 1];
-  return {
-    data: toDtos<OptimizationSample>(page),
-    nextCursor: rows.length > filters.limit && last ? `${last.iteration}.${last.sample_index}` : null,
-  };
+  const column = (name: string) => columns.findIndex((c) => c.name === name);
+  const nextCursor = rows.length > filters.limit && last ? `${last[column('iteration')]}.${last[column('sample_index')]}` : null;
+  const data = valuesToDtos<OptimizationSample>(page, columns);
+  rows.length = 0; // as listOptimizationRuns does
+  return { data, nextCursor };
 }
