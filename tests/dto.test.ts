@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toDto, toDtos, valuesToDtos } from '../lib/supabase-optimization/dto.ts';
+import { toDto, toDtos, valuesPage, valuesToDtos } from '../lib/supabase-optimization/dto.ts';
 
 // Rows as postgres.js returns them (snake_case columns; timestamps as ISO strings from our
 // client, Dates from others) to the API's camelCase objects.
@@ -76,5 +76,24 @@ describe('valuesToDtos', () => {
     expect(valuesToDtos([['x', 'y']], reordered)).toEqual([{ runName: 'x', id: 'y' }]);
     expect(valuesToDtos([['y', 'x']], [{ name: 'id' }, { name: 'run_name' }])).toEqual([{ id: 'y', runName: 'x' }]);
     expect(valuesToDtos([], reordered)).toEqual([]);
+  });
+});
+
+describe('valuesPage', () => {
+  const columns = [{ name: 'id' }, { name: 'sort_value' }];
+  const result = (n: number) => Object.assign(Array.from({ length: n }, (_, i) => [`r${i}`, String(i)]), { columns });
+
+  it('returns limit rows and reads the next cursor off the last of them when one more came back', () => {
+    const rows = result(3);
+    const { data, next } = valuesPage<{ id: string }>(rows, 2, 'sort_value');
+    expect(data).toEqual([{ id: 'r0' }, { id: 'r1' }]);
+    expect(next?.('id')).toBe('r1');
+    expect(next?.('sort_value')).toBe('1');
+    expect(rows).toHaveLength(0); // emptied once converted
+  });
+
+  it('has no next page when no extra row came back', () => {
+    expect(valuesPage(result(2), 2)).toEqual({ data: [{ id: 'r0', sortValue: '0' }, { id: 'r1', sortValue: '1' }], next: null });
+    expect(valuesPage(result(0), 2)).toEqual({ data: [], next: null });
   });
 });

@@ -1,5 +1,5 @@
 import type { Fragment } from 'postgres';
-import { toDto, valuesToDtos, type OptimizationRun, type RunPage, type RunStatus } from './dto.ts';
+import { toDto, valuesPage, type OptimizationRun, type RunPage, type RunStatus } from './dto.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInput } from './errors.ts';
 import {
   createRunSchema,
@@ -251,26 +251,16 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
         `.values(),
     tx<{ n: number }[]>`select total_optimization_runs(${tx.json(search as never)}, ${fromCounts ? UNCAPPED : FILTERED_COUNT_CAP}) as n`,
   ]);
-  // rows of values (.values()), in the order of rows.columns
-  const columns = rows.columns;
-  const page = rows.slice(0, filters.limit);
-  const last = page[page.length - 1];
-  const column = (name: string) => columns.findIndex((c) => c.name === name);
-  const nextCursor =
-    rows.length > filters.limit && last
-      ? encodeCursor({
-          o: filters.orderBy,
-          d: filters.orderDirection,
-          v: (last[column('sort_value')] as string | null) ?? null,
-          id: last[column('id')] as string,
-        })
-      : null;
+  const { data, next } = valuesPage<OptimizationRun>(rows, filters.limit, 'sort_value');
+  const nextCursor = next
+    ? encodeCursor({
+        o: filters.orderBy,
+        d: filters.orderDirection,
+        v: (next('sort_value') as string | null) ?? null,
+        id: next('id') as string,
+      })
+    : null;
   const n = counted[0]?.n ?? 0;
-  const data = valuesToDtos<OptimizationRun>(page, columns, 'sort_value');
-  // Emptied once converted. A finished query's result stayed reachable through minor GCs
-  // until the next full one (with pages of runs, over half of what a list call allocated
-  // survived each scavenge, and the pauses grew with it; emptied, about 5 %).
-  rows.length = 0;
   return {
     data,
     nextCursor,

@@ -1,5 +1,5 @@
 import type { Fragment } from 'postgres';
-import { valuesToDtos, type OptimizationSample, type Page } from './dto.ts';
+import { valuesPage, type OptimizationSample, type Page } from './dto.ts';
 import { NotFoundError, ValidationError, parseInput } from './errors.ts';
 import { missingRun } from './runs.ts';
 import { listSamplesSchema, sampleBatchSchema, type CreateSampleInput, type ListSamplesInput } from './schemas.ts';
@@ -146,13 +146,6 @@ export async function listOptimizationSamples(
     ] as const;
   });
   if (run.length === 0) throw new NotFoundError('run', filters.runId);
-  // rows of values (.values()), in the order of rows.columns
-  const columns = rows.columns;
-  const page = rows.slice(0, filters.limit);
-  const last = page[page.length - 1];
-  const column = (name: string) => columns.findIndex((c) => c.name === name);
-  const nextCursor = rows.length > filters.limit && last ? `${last[column('iteration')]}.${last[column('sample_index')]}` : null;
-  const data = valuesToDtos<OptimizationSample>(page, columns);
-  rows.length = 0; // as listOptimizationRuns does
-  return { data, nextCursor };
+  const { data, next } = valuesPage<OptimizationSample>(rows, filters.limit);
+  return { data, nextCursor: next ? `${next('iteration')}.${next('sample_index')}` : null };
 }
