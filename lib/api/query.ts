@@ -33,13 +33,14 @@ function typedValue(raw: string): string | number | boolean | null {
 }
 
 export function parseConfigParams(params: URLSearchParams): Record<string, unknown> | undefined {
-  const config: Record<string, unknown> = {};
+  // no prototype: keys are the caller's, and "__proto__" must stay an ordinary key for the schema to refuse
+  const config: Record<string, unknown> = Object.create(null);
   const whole = params.get('config');
   if (whole) {
     try {
       const parsed = JSON.parse(whole) as unknown;
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error();
-      Object.assign(config, parsed);
+      for (const key of Object.keys(parsed)) config[key] = (parsed as Record<string, unknown>)[key];
     } catch {
       throw new ValidationError([{ path: 'config', message: 'must be a JSON object of dotted paths to values' }]);
     }

@@ -1,4 +1,5 @@
 import type { RunStatus } from '../supabase-optimization/dto.ts';
+import { CONFIG_PATH_PATTERN } from '../supabase-optimization/schemas.ts';
 
 // The Runs page keeps all of its state in the URL, under the API's own parameter names
 // (GET /api/v1/runs, parsed by lib/api/query.ts), so a page URL and an API query share
@@ -19,8 +20,7 @@ const FILTER_PARAMS = ['status', 'optimizerType', 'tags', 'minScore', 'maxScore'
 const LIST_PARAMS = [...FILTER_PARAMS, 'orderBy', 'orderDirection', 'limit', 'cursor'] as const;
 const CONFIG_PREFIX = 'config.';
 
-// the rule of configFilterSchema in lib/supabase-optimization/schemas.ts
-export const CONFIG_PATH_PATTERN = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){0,7}$/;
+export { CONFIG_PATH_PATTERN };
 
 export interface ConfigFilter {
   key: string;

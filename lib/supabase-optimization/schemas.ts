@@ -16,61 +16,79 @@ export const MAX_PAGE_SIZE = 200;
 
 const NUL = '\u0000';
 
-// PostgreSQL text and jsonb cannot hold NUL characters: reject them with a clear message.
+// One rule for all text: PostgreSQL text and jsonb cannot hold NUL characters, and an
+// unpaired UTF-16 surrogate has no UTF-8 form (the driver would store U+FFFD instead).
+export function textProblem(s: string): string | null {
+  if (s.includes(NUL)) return 'must not contain NUL (\\u0000) characters';
+  return s.isWellFormed() ? null : 'must not contain unpaired UTF-16 surrogates (invalid Unicode)';
+}
+
 const text = (max: number) =>
   z
     .string()
     .max(max, { message: `must be at most ${max} characters` })
-    .refine((s) => !s.includes(NUL), { message: 'must not contain NUL (\\u0000) characters' });
+    .superRefine((s, ctx) => {
+      const problem = textProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
 
 const nonEmptyText = (max: number) =>
   text(max).refine((s) => s.trim().length > 0, { message: 'must not be empty' });
 
-// jsonb rejects NUL and unpaired surrogates (JSON.stringify writes them as \ud800 escapes).
-function stringProblem(s: string): string | null {
-  if (s.includes(NUL)) return 'must not contain NUL (\\u0000) characters';
-  return s.isWellFormed() ? null : 'must not contain unpaired UTF-16 surrogates';
+// "__proto__" is legal JSON but not a safe key anywhere an object is built from it (an
+// assignment changes the object's prototype): refused, never silently dropped.
+export const FORBIDDEN_KEY = '__proto__';
+
+interface JsonIssue {
+  path: (string | number)[];
+  message: string;
 }
 
-function jsonProblem(value: unknown, depth: number): string | null {
-  if (depth > MAX_JSON_DEPTH) return `is nested deeper than ${MAX_JSON_DEPTH} levels`;
+function jsonProblem(value: unknown, depth: number, path: (string | number)[]): JsonIssue | null {
+  if (depth > MAX_JSON_DEPTH) return { path, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` };
   if (value === null || typeof value === 'boolean') return null;
-  if (typeof value === 'string') return stringProblem(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? null : 'must contain only finite numbers';
+  if (typeof value === 'string') {
+    const problem = textProblem(value);
+    return problem ? { path, message: problem } : null;
+  }
+  if (typeof value === 'number') return Number.isFinite(value) ? null : { path, message: 'must contain only finite numbers' };
   if (Array.isArray(value)) {
-    for (const item of value) {
-      const problem = jsonProblem(item, depth + 1);
+    for (let i = 0; i < value.length; i++) {
+      const problem = jsonProblem(value[i], depth + 1, [...path, i]);
       if (problem) return problem;
     }
     return null;
   }
   if (typeof value === 'object') {
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      const keyProblem = stringProblem(key);
-      if (keyProblem) return `${keyProblem} in keys`;
-      const problem = jsonProblem(item, depth + 1);
+    for (const key of Object.keys(value)) {
+      if (key === FORBIDDEN_KEY) return { path: [...path, key], message: `"${FORBIDDEN_KEY}" is not accepted as a key` };
+      const keyProblem = textProblem(key);
+      if (keyProblem) return { path, message: `${keyProblem} in keys` };
+      const problem = jsonProblem((value as Record<string, unknown>)[key], depth + 1, [...path, key]);
       if (problem) return problem;
     }
     return null;
   }
-  return 'must be JSON';
+  return { path, message: 'must be JSON' };
+}
+
+function addJsonIssue(value: unknown, ctx: z.RefinementCtx): void {
+  const problem = jsonProblem(value, 1, []);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
 }
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
 export const jsonValueSchema = z.unknown().superRefine((value, ctx) => {
-  if (value === undefined) return;
-  const problem = jsonProblem(value, 1);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  if (value !== undefined) addJsonIssue(value, ctx);
 }) as unknown as z.ZodType<JsonValue>;
 
-export const jsonObjectSchema = z
-  .record(z.string(), z.unknown())
-  .superRefine((value, ctx) => {
-    const problem = jsonProblem(value, 1);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }) as unknown as z.ZodType<JsonObject>;
+// Checked before z.record rebuilds the object, which would drop a "__proto__" key unseen.
+export const jsonObjectSchema = z.preprocess((value, ctx) => {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) addJsonIssue(value, ctx);
+  return value;
+}, z.record(z.string(), z.unknown())) as unknown as z.ZodType<JsonObject>;
 
 const score = z.number().min(0, { message: 'must be between 0 and 1' }).max(1, { message: 'must be between 0 and 1' });
 const count = z.number().int().min(0).max(2_147_483_647);
@@ -145,12 +163,23 @@ export const updateRunSchema = z
 export type UpdateRunInput = z.input<typeof updateRunSchema>;
 
 // Config filter: dotted paths to JSON scalars, types kept ({"miprov2.num_candidates": 10}).
-export const configFilterSchema = z
-  .record(
-    z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){0,7}$/, { message: 'must be a dotted path like "miprov2.num_candidates"' }),
-    z.union([z.string().max(500), z.number(), z.boolean(), z.null()]),
-  )
-  .refine((r) => Object.keys(r).length <= 20, { message: 'at most 20 config filters' });
+export const CONFIG_PATH_PATTERN = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){0,7}$/;
+const configFilterRecord = z.record(
+  z.string().regex(CONFIG_PATH_PATTERN, { message: 'must be a dotted path like "miprov2.num_candidates"' }),
+  z.union([text(500), z.number(), z.boolean(), z.null()]),
+);
+// The paths are checked before z.record rebuilds the object, which would drop "__proto__".
+export const configFilterSchema = (
+  z.preprocess((value, ctx) => {
+    if (typeof value !== 'object' || value === null) return value;
+    for (const path of Object.keys(value)) {
+      if (path.split('.').includes(FORBIDDEN_KEY)) {
+        ctx.addIssue({ code: 'custom', path: [path], message: `"${FORBIDDEN_KEY}" is not accepted in a config path` });
+      }
+    }
+    return value;
+  }, configFilterRecord) as unknown as typeof configFilterRecord
+).refine((r) => Object.keys(r).length <= 20, { message: 'at most 20 config filters' });
 
 const oneOrMany = <T extends z.ZodType>(schema: T) =>
   z.union([schema, z.array(schema).min(1).max(10)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);

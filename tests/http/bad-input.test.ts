@@ -147,12 +147,12 @@ describe('NUL characters (PostgreSQL cannot store them)', () => {
   });
 
   it('refuses NUL inside JSON documents, in values and in keys', async () => {
-    expectIssueAt(await postRun(validRun({ config: { prompt: { text: 'a\u0000b' } } })), 'config', /NUL/);
+    expectIssueAt(await postRun(validRun({ config: { prompt: { text: 'a\u0000b' } } })), 'config.prompt.text', /NUL/);
     expectIssueAt(await postRun(validRun({ config: { 'k\u0000': 1 } })), 'config', /NUL/);
-    expectIssueAt(await postRun(validRun({ metadata: { list: ['x', 'y\u0000'] } })), 'metadata', /NUL/);
-    expectIssueAt(await patchRun({ config: { deep: { deeper: 'z\u0000' } } }), 'config', /NUL/);
-    expectIssueAt(await postIterations({ iteration: 2, programState: { demos: ['\u0000'] } }), 'programState', /NUL/);
-    expectIssueAt(await postSamples([{ iteration: 1, sampleIndex: 4, input: { q: 'what\u0000' } }]), '0.input', /NUL/);
+    expectIssueAt(await postRun(validRun({ metadata: { list: ['x', 'y\u0000'] } })), 'metadata.list.1', /NUL/);
+    expectIssueAt(await patchRun({ config: { deep: { deeper: 'z\u0000' } } }), 'config.deep.deeper', /NUL/);
+    expectIssueAt(await postIterations({ iteration: 2, programState: { demos: ['\u0000'] } }), 'programState.demos.0', /NUL/);
+    expectIssueAt(await postSamples([{ iteration: 1, sampleIndex: 4, input: { q: 'what\u0000' } }]), '0.input.q', /NUL/);
     expectIssueAt(await postSamples([{ iteration: 1, sampleIndex: 4, output: '\u0000' }]), '0.output', /NUL/);
   });
 
@@ -167,10 +167,10 @@ describe('NUL characters (PostgreSQL cannot store them)', () => {
 
 describe('deeply nested JSON', () => {
   it('refuses JSON nested 30 levels deep with 422', async () => {
-    expectIssueAt(await postRun(validRun({ config: nested(30) })), 'config', /nested deeper than 20/);
-    expectIssueAt(await patchRun({ metadata: nested(30) }), 'metadata', /nested deeper/);
-    expectIssueAt(await postIterations({ iteration: 2, programState: nested(30) }), 'programState', /nested deeper/);
-    expectIssueAt(await postSamples([{ iteration: 1, sampleIndex: 8, input: nested(30) }]), '0.input', /nested deeper/);
+    expectIssueAt(await postRun(validRun({ config: nested(30) })), `config${'.a'.repeat(20)}`, /nested deeper than 20/);
+    expectIssueAt(await patchRun({ metadata: nested(30) }), `metadata${'.a'.repeat(20)}`, /nested deeper/);
+    expectIssueAt(await postIterations({ iteration: 2, programState: nested(30) }), `programState${'.a'.repeat(20)}`, /nested deeper/);
+    expectIssueAt(await postSamples([{ iteration: 1, sampleIndex: 8, input: nested(30) }]), `0.input${'.a'.repeat(20)}`, /nested deeper/);
     // 20 levels are fine (checked on a scratch run that is removed again)
     const ok = await postRun(validRun({ config: nested(19) }));
     expectStatus(ok, 201);
