@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { Fragment } from 'postgres';
+import { stableStringify } from '../json-flatten.ts';
 import { toDto, valuesPage, type OptimizationRun, type RunPage, type RunStatus } from './dto.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInput } from './errors.ts';
 import {
   createRunSchema,
   FINISHED_STATUSES,
+  FORBIDDEN_KEY,
   listRunsSchema,
   updateRunSchema,
   type CreateRunInput,
@@ -32,28 +35,45 @@ export function isStatusTransitionAllowed(from: RunStatus, to: RunStatus): boole
   return true;
 }
 
+// One digest per field of a create's body (null and absent alike), so a retry can be
+// compared with the create that made the run however the run changed since.
+function createDigest(run: Record<string, unknown>): Record<string, string> {
+  const digest: Record<string, string> = {};
+  for (const [field, value] of Object.entries(run)) {
+    if (field === 'id' || value === undefined || value === null) continue;
+    digest[field] = createHash('sha256').update(stableStringify(value, 0)).digest('base64url').slice(0, 22);
+  }
+  return digest;
+}
+
+function differingFields(stored: Record<string, string>, retry: Record<string, string>): string[] {
+  const fields = new Set([...Object.keys(stored), ...Object.keys(retry)]);
+  return [...fields].filter((field) => stored[field] !== retry[field]).sort();
+}
+
 // Creates a run. With a client-chosen id a retried create returns the run it created
-// the first time instead of failing or duplicating it.
+// the first time instead of failing or duplicating it; a retry whose body differs is a 409.
 export async function createOptimizationRun(scope: Scope, input: CreateRunInput): Promise<OptimizationRun> {
   const run = parseInput(createRunSchema, input);
   const status = run.status ?? 'pending';
   const now = new Date().toISOString();
   const startedAt = run.startedAt ?? (status !== 'pending' ? now : null);
   const endedAt = run.endedAt ?? (finished.has(status) ? now : null);
+  const digest = createDigest(run);
   try {
     return await inScope(scope, async (tx) => {
       const [created] = await tx<Record<string, unknown>[]>`
         insert into optimization_runs (
           id, project_id, run_name, description, optimizer_type, status, config, metadata, tags,
           started_at, ended_at, initial_score, final_score, best_score,
-          samples_evaluated, samples_successful, samples_failed, error_message, created_by
+          samples_evaluated, samples_successful, samples_failed, error_message, created_by, create_digest
         ) values (
           coalesce(${run.id ?? null}::uuid, gen_random_uuid()), ${run.projectId}, ${run.runName},
           ${run.description ?? null}, ${run.optimizerType}, ${status},
           ${tx.json(run.config ?? {})}, ${tx.json(run.metadata ?? {})}, ${run.tags ?? []}::text[],
           ${startedAt}, ${endedAt}, ${run.initialScore ?? null}, ${run.finalScore ?? null},
           ${run.bestScore ?? null}, ${run.samplesEvaluated ?? 0}, ${run.samplesSuccessful ?? 0},
-          ${run.samplesFailed ?? 0}, ${run.errorMessage ?? null}, ${scope.claims.sub ?? null}
+          ${run.samplesFailed ?? 0}, ${run.errorMessage ?? null}, ${scope.claims.sub ?? null}, ${tx.json(digest)}
         )
         -- no conflict target: a concurrent retry can collide on the (id, project_id) key first
         on conflict do nothing
@@ -63,7 +83,17 @@ export async function createOptimizationRun(scope: Scope, input: CreateRunInput)
       const [existing] = await tx<Record<string, unknown>[]>`
         select * from optimization_runs where id = ${run.id!}
       `;
-      if (existing && existing.project_id === run.projectId) return toDto<OptimizationRun>(existing);
+      if (existing && existing.project_id === run.projectId) {
+        const stored = existing.create_digest as Record<string, string> | null;
+        const fields = stored ? differingFields(stored, digest) : [];
+        if (fields.length) {
+          throw new ConflictError(
+            `run ${run.id} was created with a different ${fields.join(', ')}: a retry must send the same body, or use a new id`,
+            { fields },
+          );
+        }
+        return toDto<OptimizationRun>(existing);
+      }
       throw new ConflictError(`run id ${run.id} is already in use`);
     });
   } catch (error) {
@@ -178,20 +208,22 @@ function decodeCursor(cursor: string, filters: ListRunsFilters): CursorPayload {
 }
 
 // Turns {"model": "gpt-4", "miprov2.num_candidates": 10} into the nested object that
-// config @> ... matches (served by the jsonb_path_ops GIN index).
+// config @> ... matches (served by the jsonb_path_ops GIN index). Nodes have no prototype,
+// so a path segment such as "constructor" is an ordinary key and nothing is inherited.
 export function configContainment(filter: Record<string, unknown>): JsonObject {
-  const root: JsonObject = {};
+  const root: JsonObject = Object.create(null);
   for (const [path, value] of Object.entries(filter)) {
     const keys = path.split('.');
+    if (keys.includes(FORBIDDEN_KEY)) throw new ValidationError([{ path: `config.${path}`, message: `"${FORBIDDEN_KEY}" is not accepted in a config path` }]);
     let node: JsonObject = root;
     keys.forEach((key, i) => {
+      const next = Object.hasOwn(node, key) ? node[key] : undefined;
       if (i === keys.length - 1) {
-        if (key in node) throw new ValidationError([{ path: `config.${path}`, message: 'conflicts with another config filter' }]);
+        if (next !== undefined) throw new ValidationError([{ path: `config.${path}`, message: 'conflicts with another config filter' }]);
         node[key] = value as JsonObject[string];
         return;
       }
-      const next = node[key];
-      if (next === undefined) node = node[key] = {};
+      if (next === undefined) node = node[key] = Object.create(null) as JsonObject;
       else if (typeof next === 'object' && next !== null && !Array.isArray(next)) node = next;
       else throw new ValidationError([{ path: `config.${path}`, message: 'conflicts with another config filter' }]);
     });
