@@ -15,8 +15,10 @@ function routesOnDisk(): Map<string, string[]> {
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name === 'route.ts') {
+      // the catch-all (app/api/v1/[...path]) answers 404 for paths no route serves: not an endpoint
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('[...')) walk(full);
+      } else if (entry.name === 'route.ts') {
         const source = readFileSync(full, 'utf8');
         // methods bound to methodNotAllowed (`= unsupported`) are refusals, not endpoints
         const methods = [...source.matchAll(/export\s+(?:const|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b(?!\s*=\s*unsupported\b)/g)].map((m) => m[1]!.toLowerCase());
