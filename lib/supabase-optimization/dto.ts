@@ -25,7 +25,7 @@ export function valuesToDtos<T>(rows: readonly (readonly unknown[])[], columns: 
   const names = columns.map((c) => c.name);
   // a key apart from toDtos's (those hold no \u0001)
   const convert = compile(`\u0001${omit ?? ''}\u0001${names.join('\0')}`, () =>
-    names.flatMap((key, i) => (key === omit ? [] : [`${JSON.stringify(camelKey(key))}: iso(row[${i}])`])),
+    names.flatMap((key, i) => (key === omit || INTERNAL_COLUMNS.has(key) ? [] : [`${JSON.stringify(camelKey(key))}: iso(row[${i}])`])),
   );
   const out = new Array<T>(rows.length);
   for (let r = 0; r < rows.length; r++) out[r] = convert(rows[r]!, isoDates) as T;
@@ -51,6 +51,9 @@ export function valuesPage<T>(
   return { data, next: last ? (column) => last[columns.findIndex((c) => c.name === column)] : null };
 }
 
+// Columns the data layer keeps for itself and never shows (a run's create digest).
+const INTERNAL_COLUMNS = new Set(['create_digest']);
+
 // rows as objects (toDtos) or as arrays (valuesToDtos)
 type Converter = (row: never, iso: (value: unknown) => unknown) => Record<string, unknown>;
 
@@ -65,7 +68,7 @@ function isoDates(value: unknown): unknown {
 }
 
 function converterFor(row: Record<string, unknown>, omit?: string) {
-  const keys = Object.keys(row).filter((key) => key !== omit);
+  const keys = Object.keys(row).filter((key) => key !== omit && !INTERNAL_COLUMNS.has(key));
   // PostgreSQL names hold no NUL
   return compile(keys.join('\0'), () =>
     keys.map((key) => `${JSON.stringify(camelKey(key))}: iso(row[${JSON.stringify(key)}])`),

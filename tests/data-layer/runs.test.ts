@@ -83,9 +83,12 @@ describe.each(ENGINES)('runs on %s', (engine) => {
   it('a retried create with a caller-chosen id returns the same run and writes no duplicate', async () => {
     const id = randomUUID();
     const first = await newRun({ id, runName: 'idempotent' });
-    const again = await newRun({ id, runName: 'idempotent (retry)' });
+    const again = await newRun({ id, runName: 'idempotent' });
     expect(again.id).toBe(id);
     expect(again).toEqual(first);
+    // a retry whose body differs is refused, naming the fields
+    const error = await rejection(newRun({ id, runName: 'idempotent (retry)', tags: ['x'] }), ConflictError);
+    expect(error.details).toEqual({ fields: ['runName', 'tags'] });
     expect(await count(db(), 'optimization_runs', `id = '${id}'`)).toBe(1);
   });
 
@@ -95,7 +98,7 @@ describe.each(ENGINES)('runs on %s', (engine) => {
     // key; PGlite runs transactions one at a time, so a few rounds show the same contract
     for (let round = 0; round < (engine === 'postgres' ? 40 : 5); round++) {
       const id = randomUUID();
-      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => newRun({ id, runName: `attempt ${i}` })));
+      const results = await Promise.all(Array.from({ length: 8 }, () => newRun({ id, runName: 'attempt' })));
       expect(new Set(results.map((r) => r.id))).toEqual(new Set([id]));
       expect(new Set(results.map((r) => r.runName)).size).toBe(1);
       expect(await count(db(), 'optimization_runs', `id = '${id}'`)).toBe(1);

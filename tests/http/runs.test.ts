@@ -58,32 +58,37 @@ describe('POST /api/v1/runs', () => {
     expect(res.body.status).toBe('pending');
   });
 
-  it('returns the first run when a create with the same client-chosen id is retried', async () => {
+  it('returns the first run when a create with the same client-chosen id and body is retried', async () => {
     const id = randomUUID();
     const first = await api('POST', '/api/v1/runs', { headers: keyAuth(a.key), json: validRun({ id, runName: 'first attempt' }) });
     expectStatus(first, 201);
-    const retry = await api('POST', '/api/v1/runs', { headers: keyAuth(a.key), json: validRun({ id, runName: 'retried attempt' }) });
-    expect(retry.status).toBeLessThan(300);
+    const retry = await api('POST', '/api/v1/runs', { headers: keyAuth(a.key), json: validRun({ id, runName: 'first attempt' }) });
+    expectStatus(retry, 201);
     expect(retry.body.id).toBe(id);
-    expect(retry.body.runName).toBe('first attempt');
     expect(retry.body.createdAt).toBe(first.body.createdAt);
+    // a retry with another name is refused, naming the field, and changes nothing
+    const differs = await api('POST', '/api/v1/runs', { headers: keyAuth(a.key), json: validRun({ id, runName: 'retried attempt' }) });
+    expectStatus(differs, 409);
+    expect(differs.body.error.details).toEqual({ fields: ['runName'] });
     const rows = await sql`select run_name from optimization_runs where id = ${id}`;
     expect(rows).toEqual([{ run_name: 'first attempt' }]);
   });
 
-  it('leaves one run when retries of one create overlap', async () => {
+  it('leaves one run when retries of one create overlap; those that differ from the winner get 409', async () => {
     const id = randomUUID();
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => api('POST', '/api/v1/runs', { headers: keyAuth(a.key), json: validRun({ id, runName: `attempt ${i}` }) })),
+      Array.from({ length: 6 }, (_, i) => api('POST', '/api/v1/runs', { headers: keyAuth(a.key), json: validRun({ id, runName: `attempt ${i % 2}` }) })),
     );
-    for (const res of results) {
-      expectStatus(res, 201);
-      expect(res.body.id).toBe(id);
-    }
-    expect(new Set(results.map((r) => r.body.runName)).size).toBe(1);
+    const created = results.filter((r) => r.status === 201);
+    const refused = results.filter((r) => r.status === 409);
+    expect(created.length + refused.length).toBe(6);
+    expect(new Set(created.map((r) => r.body.runName)).size).toBe(1);
     const rows = await sql`select run_name from optimization_runs where id = ${id}`;
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.run_name).toBe(results[0]!.body.runName);
+    // the three attempts with the winner's body got the run; the three others were refused
+    expect(created).toHaveLength(3);
+    expect(created[0]!.body.runName).toBe(rows[0]!.run_name);
+    for (const r of refused) expect(r.body.error.details).toEqual({ fields: ['runName'] });
   });
 
   it('records the signed-in user as the creator of a run created with a session', async () => {
