@@ -7,7 +7,7 @@ import { localUserClaims } from '../auth/local-user.ts';
 import { readAccessToken } from '../auth/session-cookie.ts';
 import { verifyAccessToken } from '../auth/verify-token.ts';
 import { getConfig } from '../config/index.ts';
-import { parseInput } from '../supabase-optimization/errors.ts';
+import { parseInput, ValidationError } from '../supabase-optimization/errors.ts';
 import { userScope, type Scope } from '../supabase-optimization/scope.ts';
 import { ApiError, toErrorResponse } from './errors.ts';
 import { takeToken } from './rate-limit.ts';
@@ -179,13 +179,52 @@ async function readJsonBody(request: Request, maxBytes: number): Promise<unknown
       chunks.push(value);
     }
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const bytes = Buffer.concat(chunks);
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw invalidUtf8(bytes);
+  }
   if (!text.trim()) throw new ApiError('invalid_json', 'the request body is empty: send a JSON document');
+  return parseJson(text);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
     const message = error instanceof RangeError ? 'the JSON is nested too deeply' : `the body is not valid JSON (${(error as Error).message})`;
     throw new ApiError('invalid_json', message);
+  }
+}
+
+// Text that is not UTF-8 is refused like any other invalid text (422), naming the fields
+// whose strings hold the bytes when the rest of the body is JSON.
+function invalidUtf8(bytes: Buffer): ValidationError {
+  const paths: string[] = [];
+  try {
+    collectReplaced(JSON.parse(bytes.toString('utf8')), '', paths);
+  } catch {
+    // not JSON either: the body as a whole
+  }
+  const message = 'is not valid UTF-8';
+  return new ValidationError(paths.length ? paths.slice(0, 20).map((path) => ({ path, message })) : [{ path: '', message: `the body ${message}` }]);
+}
+
+function collectReplaced(value: unknown, path: string, out: string[]): void {
+  if (typeof value === 'string') {
+    if (value.includes('\uFFFD')) out.push(path);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => collectReplaced(item, path ? `${path}.${i}` : String(i), out));
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const keyPath = path ? `${path}.${key}` : key;
+      if (key.includes('\uFFFD')) out.push(keyPath);
+      collectReplaced(item, keyPath, out);
+    }
   }
 }
 
