@@ -78,7 +78,7 @@ export function programModelOf(state: JsonValue | null | undefined): ProgramMode
 
   // dump_state(): one object per predictor
   const predictors: Predictor[] = [];
-  const extra: Obj = {};
+  const extra: Obj = Object.create(null);
   for (const [key, value] of Object.entries(state)) {
     const p = isObj(value) ? predictorFrom(key, value) : null;
     if (p) predictors.push(p);
