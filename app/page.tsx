@@ -4,8 +4,8 @@ import { NewProjectButton } from '@/components/projects/new-project';
 import { NewProjectForm } from '@/components/projects/new-project-form';
 import { ProjectCard } from '@/components/projects/project-card';
 import { requireViewer, type ViewerContext } from '@/lib/dashboard/context';
-import { formatCount } from '@/lib/format';
 import { listProjectOverviews } from '@/lib/supabase-optimization';
+import { formatCount } from '@/lib/format';
 
 export default async function HomePage() {
   // before streaming starts, so a signed-out visitor gets a real redirect to sign-in

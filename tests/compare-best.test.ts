@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bestShown } from '../lib/dashboard/compare.ts';
-import { formatScore } from '../lib/format.ts';
+import { formatScore } from '../lib/format/index.ts';
 
 // The compare table marks the best value of each metric row, as the values are shown.
 

@@ -2,8 +2,8 @@
 
 import { useId, type ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
-import { formatCost } from '@/components/run/format';
 import { STATUS_COLORS, STATUS_ORDER, type OptimizerSummary } from './summarize';
+import { formatCost } from '@/lib/format';
 
 const SCORE_COLORS = { avg: '#6366f1', best: '#a5b4fc' };
 

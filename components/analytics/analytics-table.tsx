@@ -1,7 +1,6 @@
 import { StatusBadge } from '@/components/status-badge';
-import { formatCost, formatDuration, formatSignedScore, formatTimestamp, formatTokens } from '@/components/run/format';
-import { formatRelativeTime, formatScore } from '@/lib/format';
 import type { AnalyticsRow } from '@/lib/supabase-optimization';
+import { formatCost, formatDuration, formatRelativeTime, formatScore, formatSignedScore, formatTimestamp, formatTokens } from '@/lib/format';
 
 // Every (optimizer, status) row of the analytics view, grouped by optimizer, with totals.
 export function AnalyticsTable({ rows, now }: { rows: AnalyticsRow[]; now: Date }) {

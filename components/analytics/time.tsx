@@ -1,8 +1,7 @@
 'use client';
 
 import { useSyncExternalStore } from 'react';
-import { formatTimestamp } from '@/components/run/format';
-import { formatRelativeTime } from '@/lib/format';
+import { formatRelativeTime, formatTimestamp } from '@/lib/format';
 
 // One clock for every relative time on the page, ticking every 30 s while anything shows it.
 let now = Date.now();

@@ -1,19 +1,10 @@
 import Link from 'next/link';
 import { RUN_COLORS } from '@/components/charts/chart-utils';
 import { StatusBadge } from '@/components/status-badge';
-import {
-  deltaTone,
-  formatCost,
-  formatDuration,
-  formatLatency,
-  formatSignedPct,
-  formatSignedScore,
-  formatTimestamp,
-  formatTokens,
-} from '@/components/run/format';
 import { bestShown } from '@/lib/dashboard/compare';
-import { formatScore } from '@/lib/format';
 import type { OptimizationRun } from '@/lib/supabase-optimization';
+import { formatCost, formatDuration, formatLatency, formatScore, formatSignedPct, formatSignedScore, formatTimestamp, formatTokens } from '@/lib/format';
+import { deltaTone } from '@/components/delta-tone';
 
 interface Metric {
   label: string;

@@ -1,7 +1,7 @@
 import Link from 'next/link';
-import { deltaTone, formatCost, formatSignedPct, formatSignedScore, formatTimestamp } from '@/components/run/format';
-import { formatRelativeTime, formatScore } from '@/lib/format';
 import type { TopRun } from '@/lib/supabase-optimization';
+import { formatCost, formatRelativeTime, formatScore, formatSignedPct, formatSignedScore, formatTimestamp } from '@/lib/format';
+import { deltaTone } from '@/components/delta-tone';
 
 export type LeaderboardRun = Pick<
   TopRun,

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { StatusBadge } from '@/components/status-badge';
-import { formatCount, formatRelativeTime, formatScore } from '@/lib/format';
 import type { ProjectOverview } from '@/lib/supabase-optimization';
+import { formatCount, formatRelativeTime, formatScore } from '@/lib/format';
 
 const date = (iso: string | null) => (iso ? new Date(iso) : null);
 

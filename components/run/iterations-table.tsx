@@ -4,10 +4,9 @@ import Link from 'next/link';
 import { usePathname, useSearchParams } from 'next/navigation';
 import { Fragment, useState } from 'react';
 import type { JsonObject, JsonValue } from '@/lib/supabase-optimization/schemas';
-import { formatScore } from '@/lib/format';
 import type { EvalKind } from './eval-kind';
-import { formatCost, formatDuration, formatLatency, formatTokens } from './format';
 import { JsonTree } from './json-tree';
+import { formatCost, formatDuration, formatLatency, formatScore, formatTokens } from '@/lib/format';
 
 export interface IterationRow {
   iteration: number;

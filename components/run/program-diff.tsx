@@ -1,10 +1,10 @@
 import { diffText } from '@/lib/diff';
 import { stableStringify } from '@/lib/json-flatten';
 import type { OptimizationIteration } from '@/lib/supabase-optimization';
-import { formatScore } from '@/lib/format';
 import { DiffControls } from './diff-controls';
 import { DiffView } from './diff-view';
 import { programModelOf, programText } from './program-model';
+import { formatScore } from '@/lib/format';
 
 // How the program changed between two iterations (default: the first against the best).
 export function ProgramDiff({

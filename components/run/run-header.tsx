@@ -2,8 +2,7 @@ import { LiveRefresh } from '@/components/live-refresh';
 import { BackToRuns } from '@/components/runs/runs-list-memory';
 import { StatusBadge } from '@/components/status-badge';
 import type { OptimizationRun } from '@/lib/supabase-optimization';
-import { formatRelativeTime } from '@/lib/format';
-import { elapsedSince, formatDuration, formatTimestamp } from './format';
+import { elapsedSince, formatDuration, formatRelativeTime, formatTimestamp } from '@/lib/format';
 
 export function RunHeader({ run, exportBase }: { run: OptimizationRun; exportBase: string }) {
   const live = run.status === 'running' || run.status === 'pending';

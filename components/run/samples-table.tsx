@@ -2,8 +2,8 @@
 
 import { Fragment, useState } from 'react';
 import type { JsonObject, JsonValue } from '@/lib/supabase-optimization/schemas';
-import { formatCost, formatLatency } from './format';
 import { JsonTree } from './json-tree';
+import { formatCost, formatLatency } from '@/lib/format';
 
 export interface SampleRow {
   id: number;

@@ -1,6 +1,6 @@
 import type { OptimizationRun } from '@/lib/supabase-optimization';
-import { formatScore } from '@/lib/format';
-import { deltaTone, formatCost, formatLatency, formatSignedPct, formatSignedScore, formatTokens } from './format';
+import { formatCost, formatLatency, formatScore, formatSignedPct, formatSignedScore, formatTokens } from '@/lib/format';
+import { deltaTone } from '@/components/delta-tone';
 
 export function ScoreCards({ run, bestIteration }: { run: OptimizationRun; bestIteration: number | null }) {
   const running = run.status === 'running' || run.status === 'pending';

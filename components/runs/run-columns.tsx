@@ -1,9 +1,8 @@
 import { createColumnHelper, type RowData } from '@tanstack/react-table';
 import { StatusBadge } from '@/components/status-badge';
 import type { SortColumn } from '@/lib/dashboard/run-filters';
-import { formatRelativeTime, formatScore } from '@/lib/format';
 import type { RunRow } from './run-row';
-import { formatCost, formatDuration, formatPercent, formatSigned, formatTimestamp, formatTokens } from './run-format';
+import { formatCost, formatDuration, formatRelativeTime, formatScore, formatSignedPct, formatSignedScore, formatTimestamp, formatTokens } from '@/lib/format';
 
 declare module '@tanstack/react-table' {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the declaration must repeat the library's type parameters
@@ -127,8 +126,8 @@ export function runColumns({ now }: CellContext) {
               : 'text-zinc-600 dark:text-zinc-400';
         return (
           <span className={`whitespace-nowrap ${tone}`}>
-            {formatSigned(improvement)}
-            {improvementPct !== null && <span className="ml-1 text-xs opacity-80">({formatPercent(improvementPct)})</span>}
+            {formatSignedScore(improvement)}
+            {improvementPct !== null && <span className="ml-1 text-xs opacity-80">({formatSignedPct(improvementPct)})</span>}
           </span>
         );
       },

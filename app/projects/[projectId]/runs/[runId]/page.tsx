@@ -11,7 +11,6 @@ import { FIRST_PAGE, SamplesSection } from '@/components/run/samples-section';
 import { ScoreCards } from '@/components/run/score-cards';
 import { Section } from '@/components/run/section';
 import { requireRun } from '@/components/run/require-run';
-import { formatScore } from '@/lib/format';
 import {
   countOptimizationSamplesByIteration,
   isDataError,
@@ -20,6 +19,7 @@ import {
   type OptimizationSample,
   type Page,
 } from '@/lib/supabase-optimization';
+import { formatScore } from '@/lib/format';
 
 type SearchParams = Record<string, string | string[] | undefined>;
 interface Props {

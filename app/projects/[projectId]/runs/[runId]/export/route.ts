@@ -11,7 +11,7 @@ import {
   type OptimizationSample,
   type Scope,
 } from '@/lib/supabase-optimization';
-import { slugify } from '@/components/run/format';
+import { slugify } from '@/lib/format';
 
 export const dynamic = 'force-dynamic';
 
