@@ -3,9 +3,10 @@
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { requireViewer } from '@/lib/dashboard/context';
-import { createProject, toFormError, type FormError } from '@/lib/supabase-optimization';
+import type { CreateProjectState } from '@/lib/dashboard/action-states';
+import { createProject, toFormError } from '@/lib/supabase-optimization';
 
-export type CreateProjectState = { error: FormError | null; values: { id: string; name: string; description: string } };
+export type { CreateProjectState };
 
 const text = (formData: FormData, name: string) => {
   const value = formData.get(name);

@@ -1,7 +1,7 @@
 'use client';
 
 import { useActionState, useId, useState } from 'react';
-import type { CreateProjectState } from '@/app/actions';
+import type { CreateProjectState } from '@/lib/dashboard/action-states';
 import { FieldError, FormAlert } from '@/components/settings/form-feedback';
 
 type Action = (prev: CreateProjectState, formData: FormData) => Promise<CreateProjectState>;

@@ -1,7 +1,7 @@
 'use client';
 
 import { useId, useState } from 'react';
-import type { CreateProjectState } from '@/app/actions';
+import type { CreateProjectState } from '@/lib/dashboard/action-states';
 import { NewProjectForm } from './new-project-form';
 
 type Action = (prev: CreateProjectState, formData: FormData) => Promise<CreateProjectState>;

@@ -1,7 +1,7 @@
 'use client';
 
 import { useActionState, useId } from 'react';
-import type { AddMemberState } from '@/app/projects/[projectId]/settings/actions';
+import type { AddMemberState } from '@/lib/dashboard/action-states';
 import { FieldError, FormAlert } from './form-feedback';
 
 type Action = (prev: AddMemberState, formData: FormData) => Promise<AddMemberState>;

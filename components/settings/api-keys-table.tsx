@@ -1,8 +1,17 @@
 import { TimeAgo } from '@/components/analytics/time';
 import type { ApiKey } from '@/lib/supabase-optimization';
 import { RevokeApiKeyButton } from './revoke-api-key-button';
+import type { SettingsActionResult } from '@/lib/dashboard/action-states';
 
-export function ApiKeysTable({ keys, projectId, renderedAt }: { keys: ApiKey[]; projectId: string; renderedAt: string }) {
+export function ApiKeysTable({
+  keys,
+  revokeKey,
+  renderedAt,
+}: {
+  keys: ApiKey[];
+  revokeKey: (keyId: string) => Promise<SettingsActionResult>;
+  renderedAt: string;
+}) {
   if (keys.length === 0) {
     return (
       <p className="muted rounded-lg border border-dashed border-zinc-300 p-4 text-sm dark:border-zinc-700" data-testid="api-keys-empty">
@@ -81,7 +90,7 @@ export function ApiKeysTable({ keys, projectId, renderedAt }: { keys: ApiKey[]; 
                   )}
                 </td>
                 <td className="px-4 py-2.5 text-right">
-                  {state === 'active' && <RevokeApiKeyButton projectId={projectId} keyId={key.id} name={key.name} />}
+                  {state === 'active' && <RevokeApiKeyButton keyId={key.id} name={key.name} revokeKey={revokeKey} />}
                 </td>
               </tr>
             );

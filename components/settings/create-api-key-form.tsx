@@ -1,7 +1,7 @@
 'use client';
 
 import { useActionState, useId, useState } from 'react';
-import type { CreateApiKeyState } from '@/app/projects/[projectId]/settings/actions';
+import type { CreateApiKeyState } from '@/lib/dashboard/action-states';
 import { ApiKeySecret } from './api-key-secret';
 import { FieldError, FormAlert } from './form-feedback';
 

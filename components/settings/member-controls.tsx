@@ -1,21 +1,24 @@
 'use client';
 
 import { useState, useTransition } from 'react';
-import { removeMemberAction, updateMemberRoleAction } from '@/app/projects/[projectId]/settings/actions';
+import type { SettingsActionResult } from '@/lib/dashboard/action-states';
 import type { FormError, ProjectRole } from '@/lib/supabase-optimization';
 import { FormAlert } from './form-feedback';
 
 const ROLES: ProjectRole[] = ['owner', 'admin', 'member', 'viewer'];
 
 // A member's role, changed as soon as another is picked; a refused change snaps back.
+export type UpdateMemberRole = (userId: string, role: string) => Promise<SettingsActionResult>;
+export type RemoveMember = (userId: string) => Promise<SettingsActionResult>;
+
 export function MemberRoleSelect({
-  projectId,
+  updateRole,
   userId,
   email,
   role,
   canGrantOwner,
 }: {
-  projectId: string;
+  updateRole: UpdateMemberRole;
   userId: string;
   email: string;
   role: ProjectRole;
@@ -30,7 +33,7 @@ export function MemberRoleSelect({
     setValue(next);
     setError(null);
     startTransition(async () => {
-      const result = await updateMemberRoleAction(projectId, userId, next);
+      const result = await updateRole(userId, next);
       if (!result.ok) {
         setValue(previous);
         setError(result.error);
@@ -65,12 +68,12 @@ export function MemberRoleSelect({
 }
 
 export function RemoveMemberButton({
-  projectId,
+  removeMember,
   userId,
   email,
   self,
 }: {
-  projectId: string;
+  removeMember: RemoveMember;
   userId: string;
   email: string;
   self: boolean;
@@ -84,7 +87,7 @@ export function RemoveMemberButton({
       : `Remove ${email} from this project? They lose access to its runs at once.`;
     if (!window.confirm(question)) return;
     startTransition(async () => {
-      const result = await removeMemberAction(projectId, userId);
+      const result = await removeMember(userId);
       setError(result.ok ? null : result.error);
     });
   };

@@ -1,6 +1,6 @@
 import { TimeAgo } from '@/components/analytics/time';
 import type { ProjectMember } from '@/lib/supabase-optimization';
-import { MemberRoleSelect, RemoveMemberButton } from './member-controls';
+import { MemberRoleSelect, RemoveMemberButton, type RemoveMember, type UpdateMemberRole } from './member-controls';
 
 const ROLE_STYLES: Record<ProjectMember['role'], string> = {
   owner: 'bg-indigo-50 text-indigo-700 dark:bg-indigo-500/15 dark:text-indigo-300',
@@ -11,7 +11,8 @@ const ROLE_STYLES: Record<ProjectMember['role'], string> = {
 
 export function MembersTable({
   members,
-  projectId,
+  updateRole,
+  removeMember,
   viewerId,
   manage,
   canLeave,
@@ -19,7 +20,8 @@ export function MembersTable({
   renderedAt,
 }: {
   members: ProjectMember[];
-  projectId: string;
+  updateRole: UpdateMemberRole;
+  removeMember: RemoveMember;
   viewerId: string;
   manage: boolean;
   canLeave: boolean;
@@ -56,7 +58,7 @@ export function MembersTable({
                 <td className="px-3 py-2.5 align-top">
                   {manage ? (
                     <MemberRoleSelect
-                      projectId={projectId}
+                      updateRole={updateRole}
                       userId={m.userId}
                       email={m.email}
                       role={m.role}
@@ -73,7 +75,7 @@ export function MembersTable({
                 </td>
                 <td className="px-4 py-2.5 text-right align-top">
                   {(manage || (self && canLeave)) && (
-                    <RemoveMemberButton projectId={projectId} userId={m.userId} email={m.email} self={self} />
+                    <RemoveMemberButton removeMember={removeMember} userId={m.userId} email={m.email} self={self} />
                   )}
                 </td>
               </tr>

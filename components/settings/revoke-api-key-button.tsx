@@ -1,18 +1,26 @@
 'use client';
 
 import { useState, useTransition } from 'react';
-import { revokeApiKeyAction } from '@/app/projects/[projectId]/settings/actions';
+import type { SettingsActionResult } from '@/lib/dashboard/action-states';
 import type { FormError } from '@/lib/supabase-optimization';
 import { FormAlert } from './form-feedback';
 
-export function RevokeApiKeyButton({ projectId, keyId, name }: { projectId: string; keyId: string; name: string }) {
+export function RevokeApiKeyButton({
+  keyId,
+  name,
+  revokeKey,
+}: {
+  keyId: string;
+  name: string;
+  revokeKey: (keyId: string) => Promise<SettingsActionResult>;
+}) {
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<FormError | null>(null);
 
   const revoke = () => {
     if (!window.confirm(`Revoke the API key “${name}”? Scripts using it stop working at once. This cannot be undone.`)) return;
     startTransition(async () => {
-      const result = await revokeApiKeyAction(projectId, keyId);
+      const result = await revokeKey(keyId);
       setError(result.ok ? null : result.error);
     });
   };

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
+import type { AddMemberState, CreateApiKeyState, SettingsActionResult } from '@/lib/dashboard/action-states';
 import { requireProject } from '@/lib/dashboard/context';
 import {
   addProjectMember,
@@ -21,13 +22,6 @@ import {
 
 // Every action re-resolves the project for the caller and leaves authorization to the
 // data layer (and the database under it): the UI hiding a button proves nothing.
-
-export type CreateApiKeyState =
-  | { status: 'idle' }
-  | { status: 'created'; secret: string; name: string; keyPrefix: string }
-  | { status: 'error'; error: FormError; values: { name: string; scopes: string[] } };
-
-export type SettingsActionResult = { ok: true } | { ok: false; error: FormError };
 
 const settingsPath = (projectId: string) => `/projects/${projectId}/settings`;
 
@@ -68,11 +62,6 @@ export async function revokeApiKeyAction(projectId: string, keyId: string): Prom
     return { ok: false, error: toFormError(error, 'revokeApiKey') };
   }
 }
-
-export type AddMemberState =
-  | { status: 'idle' }
-  | { status: 'added'; email: string; role: ProjectRole }
-  | { status: 'error'; error: FormError; values: { email: string; role: string } };
 
 const localModeError = (): FormError =>
   toFormError(new ForbiddenError('local mode has a single user: members are managed in Supabase mode'), 'members');

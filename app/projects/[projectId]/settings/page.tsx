@@ -5,7 +5,7 @@ import { CreateApiKeyForm } from '@/components/settings/create-api-key-form';
 import { MembersTable } from '@/components/settings/members-table';
 import { requireProject } from '@/lib/dashboard/context';
 import { listApiKeys, listProjectMembers } from '@/lib/supabase-optimization';
-import { addMemberAction, createApiKeyAction } from './actions';
+import { addMemberAction, createApiKeyAction, removeMemberAction, revokeApiKeyAction, updateMemberRoleAction } from './actions';
 
 export const metadata: Metadata = { title: 'Settings' };
 
@@ -43,7 +43,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ proje
         {keys ? (
           <>
             <CreateApiKeyForm action={createApiKeyAction.bind(null, project.id)} />
-            <ApiKeysTable keys={keys} projectId={project.id} renderedAt={renderedAt} />
+            <ApiKeysTable keys={keys} revokeKey={revokeApiKeyAction.bind(null, project.id)} renderedAt={renderedAt} />
           </>
         ) : (
           <p
@@ -80,7 +80,8 @@ export default async function SettingsPage({ params }: { params: Promise<{ proje
         {!local && canAdmin && <AddMemberForm action={addMemberAction.bind(null, project.id)} canGrantOwner={isOwner} />}
         <MembersTable
           members={members}
-          projectId={project.id}
+          updateRole={updateMemberRoleAction.bind(null, project.id)}
+          removeMember={removeMemberAction.bind(null, project.id)}
           viewerId={viewer.userId}
           manage={!local && canAdmin}
           canLeave={!local}
