@@ -14,15 +14,22 @@ export function LiveRefresh({ projectId, runId }: { projectId: string; runId?: s
     const params = new URLSearchParams({ projectId });
     if (runId) params.set('runId', runId);
     const source = new EventSource(`/api/live?${params}`);
-    source.addEventListener('ready', () => setState('live'));
-    source.addEventListener('change', () => {
+    const refresh = () => {
       // coalesce bursts (a batch of iterations) into one refresh
       if (pending.current) return;
       pending.current = setTimeout(() => {
         pending.current = null;
         router.refresh();
       }, 250);
+    };
+    let connected = false;
+    source.addEventListener('ready', () => {
+      setState('live');
+      // a reconnect: changes made while the stream was down were never sent
+      if (connected) refresh();
+      connected = true;
     });
+    source.addEventListener('change', refresh);
     source.addEventListener('revoked', () => source.close());
     source.onerror = () => setState(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
     return () => {

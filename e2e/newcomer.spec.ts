@@ -23,6 +23,31 @@ async function rowIds(rows: Locator): Promise<string[]> {
   return rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-run-id') ?? ''));
 }
 
+// From a script's POST to the page showing it: a server poll (0.7 s on the embedded
+// database), the page's 0.25 s coalescing, then a re-render of the whole page. Seconds on
+// a busy machine (5 s was once not enough), so the bound is generous.
+const LIVE_UPDATE_MS = 30_000;
+
+// Records every state of the run page in which the iterations table and the score chart
+// disagree on how many iterations there are (both render the page's one list of them).
+async function recordTableChartDisagreements(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen: Array<{ rows: number; charted: number }> = [];
+    (window as unknown as { __e2eDisagreements: typeof seen }).__e2eDisagreements = seen;
+    new MutationObserver(() => {
+      const rows = document.querySelectorAll('[data-testid="iteration-row"]').length;
+      // the chart's caption, "N iterations · best …", is absent while there are none
+      const caption = document.getElementById('score-chart-heading')?.nextElementSibling?.textContent ?? '';
+      const charted = Number(/^(\d+) iterations?\b/.exec(caption)?.[1] ?? 0);
+      if (rows !== charted) seen.push({ rows, charted });
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  });
+}
+
+async function tableChartDisagreements(page: Page): Promise<Array<{ rows: number; charted: number }>> {
+  return page.evaluate(() => (window as unknown as { __e2eDisagreements: Array<{ rows: number; charted: number }> }).__e2eDisagreements);
+}
+
 // What the runs table says it shows: "Showing 1–N of T runs".
 async function shownTotal(page: Page): Promise<number> {
   const text = (await page.getByTestId('run-count').textContent()) ?? '';
@@ -243,7 +268,7 @@ test('a newcomer explores the demo, creates a key and watches a run arrive live'
     });
     expect(res.status(), await res.text()).toBe(201);
     const row = page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`);
-    await expect(row).toBeVisible({ timeout: 5_000 });
+    await expect(row).toBeVisible({ timeout: LIVE_UPDATE_MS });
     await expect(row).toHaveAttribute('data-status', 'running');
     await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-run-id', runId);
     await expectSameDocument(page);
@@ -256,6 +281,7 @@ test('a newcomer explores the demo, creates a key and watches a run arrive live'
     await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-state', 'live');
     await expect(page.getByTestId('score-chart')).toContainText('No iterations yet');
     await markDocument(page);
+    await recordTableChartDisagreements(page);
 
     const post = async (body: unknown) => {
       const res = await page.request.post(`${baseUrl}/api/v1/runs/${runId}/iterations`, { headers: keyHeaders(apiKey), data: body });
@@ -267,17 +293,18 @@ test('a newcomer explores the demo, creates a key and watches a run arrive live'
       { iteration: 1, score: 0.52, params: { trial: 1 }, programState: program('Answer the support question concisely.') },
     ]);
     const rows = page.getByTestId('iteration-row');
-    await expect(rows).toHaveCount(2, { timeout: 5_000 });
+    await expect(rows).toHaveCount(2, { timeout: LIVE_UPDATE_MS });
     const chart = page.getByTestId('score-chart');
     await expect(chart.locator('.recharts-line-curve').first()).toBeVisible();
     await expect(chart).toContainText('2 iterations');
 
     await post({ iteration: 2, score: 0.63, params: { trial: 2 }, programState: program('Reply with the precise fact.') });
-    await expect(rows).toHaveCount(3, { timeout: 5_000 });
+    await expect(rows).toHaveCount(3, { timeout: LIVE_UPDATE_MS });
     await expect(chart).toContainText('best 0.630 at #2');
     await expect(chart.getByTestId('best-iteration-marker')).toHaveAttribute('data-iteration', '2');
     await expect(page.locator('[data-testid="iteration-row"][data-best]')).toHaveAttribute('data-iteration', '2');
     await expectSameDocument(page);
+    expect(await tableChartDisagreements(page), 'states where the table and the chart disagreed').toEqual([]);
   });
 
   expect(errors, 'uncaught errors in the browser').toEqual([]);

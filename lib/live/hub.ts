@@ -24,13 +24,16 @@ class LiveHub {
   private timer: NodeJS.Timeout | null = null;
   private since: Date | null = null;
 
-  subscribe(listener: Listener): () => void {
+  // `listening` resolves once changes are received (LISTEN active or polling), so a stream
+  // says "ready" only when no later change can be missed; it rejects if the listener failed.
+  subscribe(listener: Listener): { unsubscribe: () => void; listening: Promise<void> } {
     this.listeners.add(listener);
-    this.started ??= this.start().catch((error) => {
+    this.started ??= this.start().catch((error: unknown) => {
       this.started = null;
       console.error('[live] could not start the change listener:', (error as Error).message);
+      throw error;
     });
-    return () => this.listeners.delete(listener);
+    return { unsubscribe: () => this.listeners.delete(listener), listening: this.started };
   }
 
   private emit(change: RunChange) {

@@ -41,12 +41,16 @@ export async function GET(request: Request) {
           cleanup();
         }
       };
-      send('ready', { transport: liveHub.transport ?? 'starting' });
-      const unsubscribe = liveHub.subscribe((change) => {
+      const { unsubscribe, listening } = liveHub.subscribe((change) => {
         if (change.projectId !== projectId) return;
         if (runId && change.runId !== runId) return;
         send('change', { runId: change.runId, op: change.op });
       });
+      // no listener: the stream ends, and the browser's EventSource reconnects (a retry)
+      listening.then(
+        () => send('ready', { transport: liveHub.transport }),
+        () => cleanup(),
+      );
       const heartbeat = setInterval(() => {
         try {
           controller.enqueue(encoder.encode(': keep-alive\n\n'));

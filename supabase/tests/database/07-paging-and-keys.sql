@@ -165,8 +165,9 @@ select is(pg_temp.all_pages('{"projectId": "paging-b", "orderBy": "final_score",
   (select array_agg(id order by final_score desc nulls last, id desc) from optimization_runs where project_id = 'paging-b'),
   'and pages through their own project''s runs only');
 
--- private.require_live_api_key
-select set_config('request.jwt.claims', :'owner_a', true);
+-- private.require_live_api_key: called by the connecting role (withUserScope's first
+-- statement), never by authenticated (08-function-trust.sql)
+reset role;
 select is(private.require_live_api_key('a3000000-0000-4000-8000-0000000000d1'), true, 'a live key passes');
 select is(private.require_live_api_key('a3000000-0000-4000-8000-0000000000d4'), true, 'a key expiring later passes');
 select throws_ok($$ select private.require_live_api_key('a3000000-0000-4000-8000-0000000000d2') $$,
@@ -178,7 +179,6 @@ select throws_ok($$ select private.require_live_api_key('a3000000-0000-4000-8000
 select ok(not has_function_privilege('anon', 'private.require_live_api_key(uuid)', 'execute'),
   'anon has no execute privilege on the key check');
 
-reset role;
 set local role anon;
 select throws_ok($$ select private.require_live_api_key('a3000000-0000-4000-8000-0000000000d1') $$,
   '42501', null, 'anon cannot call the key check');
