@@ -2,12 +2,14 @@ import { z } from 'zod';
 import {
   createRunSchema,
   iterationFieldsSchema,
-  RUN_ORDER_COLUMNS,
+  listRunsSchema,
+  listSamplesSchema,
   RUN_STATUSES,
   sampleFieldsSchema,
   updateRunSchema,
 } from '../supabase-optimization/schemas.ts';
 import { STATUS_BY_CODE } from './errors.ts';
+import { queryFields } from './query.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -130,6 +132,20 @@ const errors = (...codes: number[]) =>
 const runIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const query = (name: string, schema: JsonSchema, description: string) => ({ name, in: 'query', schema, description });
 
+// A list's query parameters, from the fields its parser reads (lib/api/query.ts), so the
+// document lists exactly what the endpoint accepts.
+function listParameters(schema: z.ZodObject, omit: string[] = []) {
+  return queryFields(schema)
+    .filter((field) => !omit.includes(field.name))
+    .map((field) => {
+      if (field.kind === 'config') {
+        return query('config.<path>', { type: 'string' }, 'Config equality on a dotted path; the value is read as JSON when it parses (10 is a number, "10" a string)');
+      }
+      const many = field.kind === 'list' ? 'One or several: repeated or comma-separated' : '';
+      return query(field.name, field.schema, [field.description, many].filter(Boolean).join('. '));
+    });
+}
+
 export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
   const writeErrors = errors(400, 403, 404, 409, 413, 415, 422);
   return {
@@ -163,20 +179,7 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
           summary: 'List runs',
           description: 'Filters combine with AND. Page with `cursor` (the previous page\'s `nextCursor`).',
           parameters: [
-            query('projectId', { type: 'string' }, "Defaults to the API key's project"),
-            query('status', { type: 'string' }, `One or several, comma-separated: ${RUN_STATUSES.join(', ')}`),
-            query('optimizerType', { type: 'string' }, 'One or several, comma-separated'),
-            query('tags', { type: 'string' }, 'Comma-separated; runs carrying all of them'),
-            query('config.<path>', { type: 'string' }, 'Config equality on a dotted path; the value is read as JSON when it parses (10 is a number, "10" a string)'),
-            query('minScore', { type: 'number' }, 'Minimum final score'),
-            query('maxScore', { type: 'number' }, 'Maximum final score'),
-            query('search', { type: 'string' }, 'Substring of the run name'),
-            query('createdAfter', { type: 'string', format: 'date-time' }, ''),
-            query('createdBefore', { type: 'string', format: 'date-time' }, ''),
-            query('orderBy', { type: 'string', enum: [...RUN_ORDER_COLUMNS] }, 'Default created_at'),
-            query('orderDirection', { type: 'string', enum: ['asc', 'desc'] }, 'Default desc'),
-            query('limit', { type: 'integer', minimum: 1, maximum: 200 }, 'Default 20'),
-            query('cursor', { type: 'string' }, ''),
+            ...listParameters(listRunsSchema),
           ],
           responses: {
             ...ok('A page of runs', {
@@ -235,12 +238,7 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
         get: {
           summary: 'List samples',
           parameters: [
-            query('iteration', { type: 'integer' }, ''),
-            query('minScore', { type: 'number' }, ''),
-            query('maxScore', { type: 'number' }, ''),
-            query('errorsOnly', { type: 'boolean' }, ''),
-            query('limit', { type: 'integer', minimum: 1, maximum: 500 }, 'Default 100'),
-            query('cursor', { type: 'string' }, ''),
+            ...listParameters(listSamplesSchema, ['runId']),
           ],
           responses: {
             ...ok('A page of samples', { type: 'object', properties: { data: { type: 'array', items: ref('Sample') }, nextCursor: nullable('string') } }),

@@ -1,23 +1,62 @@
+import { z } from 'zod';
 import { ValidationError } from '../supabase-optimization/errors.ts';
-import type { ListRunsInput } from '../supabase-optimization/schemas.ts';
+import { listRunsSchema, listSamplesSchema, type ListRunsInput, type ListSamplesInput } from '../supabase-optimization/schemas.ts';
 
-const LIST_RUN_PARAMS = new Set([
-  'projectId', 'status', 'optimizerType', 'tags', 'tag', 'config', 'minScore', 'maxScore', 'search',
-  'createdAfter', 'createdBefore', 'orderBy', 'orderDirection', 'limit', 'cursor', 'offset',
-]);
+type JsonSchema = Record<string, unknown> & { type?: unknown; items?: JsonSchema; anyOf?: JsonSchema[]; description?: string };
+
+export type QueryKind = 'string' | 'number' | 'boolean' | 'list' | 'config';
+
+export interface QueryField {
+  name: string;
+  kind: QueryKind;
+  // the JSON Schema of one value (of one item, for a list)
+  schema: JsonSchema;
+  description?: string;
+}
+
+// The query parameters of a list endpoint, read off its zod schema: a field added to the
+// schema is parsed from the URL and documented in OpenAPI without another edit.
+export function queryFields(schema: z.ZodObject): QueryField[] {
+  let fields = fieldsBySchema.get(schema);
+  if (!fields) fieldsBySchema.set(schema, (fields = readFields(schema)));
+  return fields;
+}
+
+const fieldsBySchema = new WeakMap<z.ZodObject, QueryField[]>();
+
+function readFields(schema: z.ZodObject): QueryField[] {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, JsonSchema> };
+  return Object.entries(json.properties).map(([name, prop]) => {
+    const { description, ...rest } = prop;
+    if (name === 'config') return { name, kind: 'config', schema: { type: 'string' }, description };
+    const variants = rest.anyOf ?? [rest];
+    const array = variants.find((v) => v.type === 'array');
+    const one = array?.items ?? variants[0]!;
+    const kind: QueryKind = array ? 'list' : one.type === 'number' || one.type === 'integer' ? 'number' : one.type === 'boolean' ? 'boolean' : 'string';
+    return { name, kind, schema: array ? one : rest, description };
+  });
+}
 
 // Repeated or comma-separated: ?status=completed&status=failed or ?status=completed,failed
-function list(params: URLSearchParams, name: string): string[] | undefined {
-  const values = params.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+function list(params: URLSearchParams, names: string[]): string[] | undefined {
+  const values = names.flatMap((n) => params.getAll(n)).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   return values.length ? values : undefined;
 }
 
-function numberParam(params: URLSearchParams, name: string): number | undefined {
-  const raw = params.get(name);
+function scalar(params: URLSearchParams, field: QueryField): unknown {
+  const raw = params.get(field.name);
   if (raw === null || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n)) throw new ValidationError([{ path: name, message: 'must be a number' }]);
-  return n;
+  if (field.kind === 'number') {
+    const n = Number(raw);
+    if (!Number.isFinite(n)) throw new ValidationError([{ path: field.name, message: 'must be a number' }]);
+    return n;
+  }
+  if (field.kind === 'boolean') {
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw new ValidationError([{ path: field.name, message: 'must be true or false (or 1 or 0)' }]);
+  }
+  return raw;
 }
 
 // A config value keeps its JSON type: config.miprov2.num_candidates=10 is the number 10,
@@ -51,33 +90,41 @@ export function parseConfigParams(params: URLSearchParams): Record<string, unkno
   return Object.keys(config).length ? config : undefined;
 }
 
-export function parseListRunsQuery(params: URLSearchParams, defaultProjectId: string | null): ListRunsInput {
-  const unknown = [...new Set([...params.keys()])].filter((k) => !LIST_RUN_PARAMS.has(k) && !k.startsWith('config.'));
-  if (unknown.length) {
-    throw new ValidationError(unknown.map((k) => ({ path: k, message: 'is not a filter of this endpoint' })));
+// A URL query as the input of a list schema: unknown parameters are refused by name, the
+// rest typed by the schema (the schema itself judges the values).
+export function parseQuery(
+  schema: z.ZodObject,
+  params: URLSearchParams,
+  options: { aliases?: Record<string, string>; fixed?: Record<string, unknown> } = {},
+): Record<string, unknown> {
+  const fixed = options.fixed ?? {};
+  const fields = queryFields(schema).filter((f) => !(f.name in fixed));
+  const aliases = options.aliases ?? {};
+  const known = new Set([...fields.map((f) => f.name), ...Object.keys(aliases)]);
+  const hasConfig = fields.some((f) => f.kind === 'config');
+  const unknown = [...new Set(params.keys())].filter((k) => !known.has(k) && !(hasConfig && k.startsWith('config.')));
+  if (unknown.length) throw new ValidationError(unknown.map((k) => ({ path: k, message: 'is not a parameter of this endpoint' })));
+  const input: Record<string, unknown> = {};
+  for (const field of fields) {
+    const names = [field.name, ...Object.keys(aliases).filter((a) => aliases[a] === field.name)];
+    const value =
+      field.kind === 'list' ? list(params, names) : field.kind === 'config' ? parseConfigParams(params) : scalar(params, field);
+    if (value !== undefined) input[field.name] = value;
   }
-  const projectId = params.get('projectId') ?? defaultProjectId;
-  if (!projectId) throw new ValidationError([{ path: 'projectId', message: 'is required' }]);
-  const input: Record<string, unknown> = {
-    projectId,
-    status: list(params, 'status'),
-    optimizerType: list(params, 'optimizerType'),
-    tags: [...(list(params, 'tags') ?? []), ...(list(params, 'tag') ?? [])],
-    config: parseConfigParams(params),
-    minScore: numberParam(params, 'minScore'),
-    maxScore: numberParam(params, 'maxScore'),
-    search: params.get('search') ?? undefined,
-    createdAfter: params.get('createdAfter') ?? undefined,
-    createdBefore: params.get('createdBefore') ?? undefined,
-    orderBy: params.get('orderBy') ?? undefined,
-    orderDirection: params.get('orderDirection') ?? undefined,
-    limit: numberParam(params, 'limit'),
-    cursor: params.get('cursor') ?? undefined,
-    offset: numberParam(params, 'offset'),
-  };
-  if ((input.tags as string[]).length === 0) delete input.tags;
-  for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
+  return { ...input, ...fixed };
+}
+
+// GET /api/v1/runs, the runs page and its CSV export: one parser for the runs list.
+export function parseListRunsQuery(params: URLSearchParams, defaultProjectId: string | null): ListRunsInput {
+  const input = parseQuery(listRunsSchema, params, { aliases: { tag: 'tags' } });
+  input.projectId ??= defaultProjectId ?? undefined;
+  if (!input.projectId) throw new ValidationError([{ path: 'projectId', message: 'is required' }]);
   return input as ListRunsInput;
+}
+
+// GET /api/v1/runs/{id}/samples, the run page and its export: one parser for the samples list.
+export function parseListSamplesQuery(params: URLSearchParams, runId: string): ListSamplesInput {
+  return parseQuery(listSamplesSchema, params, { fixed: { runId } }) as ListSamplesInput;
 }
 
 export function assertOnlyParams(params: URLSearchParams, allowed: string[]): void {

@@ -186,19 +186,19 @@ const oneOrMany = <T extends z.ZodType>(schema: T) =>
 
 export const listRunsSchema = z
   .object({
-    projectId: projectIdSchema,
-    status: oneOrMany(runStatusSchema).optional(),
-    optimizerType: oneOrMany(optimizerTypeSchema).optional(),
+    projectId: projectIdSchema.describe("The project; defaults to the API key's project"),
+    status: oneOrMany(runStatusSchema).optional().describe('Runs in any of these statuses'),
+    optimizerType: oneOrMany(optimizerTypeSchema).optional().describe('Runs of any of these optimizers'),
     tags: tagsSchema.optional().describe('Runs that carry all of these tags'),
     config: configFilterSchema.optional(),
     minScore: score.optional().describe('Minimum final score'),
     maxScore: score.optional().describe('Maximum final score'),
     search: text(200).optional().describe('Case-insensitive substring of the run name'),
-    createdAfter: timestamp.optional(),
-    createdBefore: timestamp.optional(),
-    orderBy: z.enum(RUN_ORDER_COLUMNS).default('created_at'),
+    createdAfter: timestamp.optional().describe('Runs created at or after this time'),
+    createdBefore: timestamp.optional().describe('Runs created before this time'),
+    orderBy: z.enum(RUN_ORDER_COLUMNS).default('created_at').describe('The column to order by (NULLs last, id breaks ties)'),
     orderDirection: z.enum(['asc', 'desc']).default('desc'),
-    limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
+    limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(20).describe('Runs per page'),
     cursor: z.string().max(1000).optional().describe('nextCursor of the previous page'),
     offset: z.number().int().min(0).max(100_000).optional().describe('Kept for compatibility; prefer cursor'),
   })
@@ -254,12 +254,12 @@ export const sampleBatchSchema = z.array(createSampleSchema).min(1).max(MAX_SAMP
 export const listSamplesSchema = z
   .object({
     runId: uuidSchema,
-    iteration: count.optional(),
-    minScore: score.optional(),
-    maxScore: score.optional(),
-    errorsOnly: z.boolean().optional(),
-    limit: z.number().int().min(1).max(500).default(100),
-    cursor: z.string().max(200).optional(),
+    iteration: count.optional().describe('Only the samples of this iteration'),
+    minScore: score.optional().describe('Minimum sample score'),
+    maxScore: score.optional().describe('Maximum sample score'),
+    errorsOnly: z.boolean().optional().describe('Only samples that recorded an error'),
+    limit: z.number().int().min(1).max(500).default(100).describe('Samples per page'),
+    cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
   })
   .strict();
 export type ListSamplesInput = z.input<typeof listSamplesSchema>;

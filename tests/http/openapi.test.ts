@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, expectStatus } from './helpers.ts';
+import { api, createTenant, expectIssueAt, expectStatus, keyAuth, superuserSql, validRun } from './helpers.ts';
 
 // GET /api/v1/openapi.json: a valid OpenAPI 3.1 document that describes every route the
 // app serves, with request schemas generated from the zod input schemas.
@@ -231,5 +231,28 @@ describe('GET /api/v1/openapi.json', () => {
     );
     expect(doc.paths['/api/v1/openapi.json'].get.security).toEqual([]);
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('documents exactly the query parameters the list endpoints accept', async () => {
+    const sql = superuserSql();
+    const t = await createTenant(sql, 'openapi-params');
+    await sql.end({ timeout: 5 });
+    const run = await api('POST', '/api/v1/runs', { headers: keyAuth(t.key), json: validRun() });
+    expectStatus(run, 201);
+    // a value each documented parameter accepts, by its schema
+    const sample = (p: { name: string; schema: JsonNode }): string =>
+      p.name === 'projectId' ? t.projectId : p.name === 'cursor' ? '' : p.schema.enum ? p.schema.enum[0] : p.schema.type === 'integer' || p.schema.type === 'number' ? String(p.schema.minimum ?? 1) : p.schema.type === 'boolean' ? 'true' : p.schema.format === 'date-time' ? '2026-01-01T00:00:00Z' : 'x';
+    for (const [path, base] of [['/api/v1/runs', '/api/v1/runs'], ['/api/v1/runs/{id}/samples', `/api/v1/runs/${run.body.id}/samples`]] as const) {
+      const params = (doc.paths[path].get.parameters as Array<{ name: string; in: string; schema: JsonNode }>).filter((p) => p.in === 'query');
+      expect(params.length).toBeGreaterThan(4);
+      for (const p of params) {
+        const name = p.name === 'config.<path>' ? 'config.model' : p.name;
+        const res = await api('GET', `${base}?${name}=${encodeURIComponent(sample(p))}`, { headers: keyAuth(t.key) });
+        expect(res.status, `${path} ?${name}: ${res.text.slice(0, 200)}`).toBe(200);
+      }
+      // and nothing else
+      const res = await api('GET', `${base}?notAParameter=1`, { headers: keyAuth(t.key) });
+      expectIssueAt(res, 'notAParameter', /not a parameter/);
+    }
   });
 });

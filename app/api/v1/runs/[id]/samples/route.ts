@@ -1,7 +1,7 @@
 import { ApiError } from '@/lib/api/errors';
 import { apiHandler, json, methodNotAllowed } from '@/lib/api/handler';
 import { withPathRunId } from '@/lib/api/bodies';
-import { assertOnlyParams } from '@/lib/api/query';
+import { parseListSamplesQuery } from '@/lib/api/query';
 import {
   batchCreateOptimizationSamples,
   listOptimizationSamples,
@@ -16,27 +16,7 @@ type Params = { id: string };
 
 // GET /api/v1/runs/{id}/samples — samples by iteration, score range, errors only; cursor paging
 export const GET = apiHandler<Params>({ access: 'read' }, async ({ caller, params, searchParams }) => {
-  assertOnlyParams(searchParams, ['iteration', 'minScore', 'maxScore', 'errorsOnly', 'limit', 'cursor']);
-  const num = (name: string) => {
-    const raw = searchParams.get(name);
-    if (raw === null || raw === '') return undefined;
-    const n = Number(raw);
-    if (!Number.isFinite(n)) throw new ValidationError([{ path: name, message: 'must be a number' }]);
-    return n;
-  };
-  const errorsOnly = searchParams.get('errorsOnly');
-  if (errorsOnly !== null && !['true', 'false'].includes(errorsOnly)) {
-    throw new ValidationError([{ path: 'errorsOnly', message: 'must be true or false' }]);
-  }
-  const page = await listOptimizationSamples(caller.scope, {
-    runId: params.id,
-    iteration: num('iteration'),
-    minScore: num('minScore'),
-    maxScore: num('maxScore'),
-    errorsOnly: errorsOnly === 'true' ? true : undefined,
-    limit: num('limit'),
-    cursor: searchParams.get('cursor') ?? undefined,
-  });
+  const page = await listOptimizationSamples(caller.scope, parseListSamplesQuery(searchParams, params.id));
   return json(page);
 });
 

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { parseListRunsQuery, parseQuery, queryFields } from '../lib/api/query.ts';
+import { buildOpenApiDocument } from '../lib/api/openapi.ts';
+import { listRunsSchema, ValidationError } from '../lib/supabase-optimization/index.ts';
+
+// One parser for list queries, read off the zod schema: adding a filter to the schema is all
+// the parser and the OpenAPI document need.
+describe('list query parsing', () => {
+  it('a field added to the schema is parsed and typed without another edit', () => {
+    const extended = listRunsSchema.extend({ minTrials: z.number().int().min(0).optional().describe('At least this many trials') });
+    const fields = queryFields(extended);
+    expect(fields.map((f) => f.name)).toEqual([...queryFields(listRunsSchema).map((f) => f.name), 'minTrials']);
+    expect(fields.at(-1)).toMatchObject({ kind: 'number', description: 'At least this many trials' });
+    expect(parseQuery(extended, new URLSearchParams('projectId=p1&minTrials=5'))).toEqual({ projectId: 'p1', minTrials: 5 });
+  });
+
+  it('documents every field the runs parser reads', () => {
+    const doc = buildOpenApiDocument() as { paths: Record<string, { get: { parameters: Array<{ name: string }> } }> };
+    const documented = doc.paths['/api/v1/runs']!.get.parameters.map((p) => p.name);
+    const parsed = queryFields(listRunsSchema).map((f) => (f.kind === 'config' ? 'config.<path>' : f.name));
+    expect(documented).toEqual(parsed);
+  });
+
+  it('types values: lists, numbers, booleans and typed config values', () => {
+    const input = parseListRunsQuery(
+      new URLSearchParams('status=completed,failed&tag=a&tags=b&minScore=0.5&config.n=10&config.m="10"&config.flag=true'),
+      'p1',
+    );
+    expect(input).toMatchObject({ projectId: 'p1', status: ['completed', 'failed'], tags: ['b', 'a'], minScore: 0.5 });
+    expect({ ...input.config }).toEqual({ n: 10, m: '10', flag: true });
+    const samples = z.object({ runId: z.string(), errorsOnly: z.boolean().optional() });
+    for (const [raw, value] of [['1', true], ['true', true], ['0', false], ['false', false]] as const) {
+      expect(parseQuery(samples, new URLSearchParams(`errorsOnly=${raw}`), { fixed: { runId: 'r' } })).toEqual({ runId: 'r', errorsOnly: value });
+    }
+    expect(() => parseQuery(samples, new URLSearchParams('errorsOnly=yes'))).toThrow(ValidationError);
+    // a fixed field is not a parameter
+    expect(() => parseQuery(samples, new URLSearchParams('runId=x'), { fixed: { runId: 'r' } })).toThrow(/runId: is not a parameter/);
+  });
+
+  it('refuses unknown parameters by name and a number that is not one', () => {
+    expect(() => parseListRunsQuery(new URLSearchParams('colour=red'), 'p1')).toThrow(/colour: is not a parameter/);
+    expect(() => parseListRunsQuery(new URLSearchParams('limit=ten'), 'p1')).toThrow(/limit: must be a number/);
+    expect(() => parseListRunsQuery(new URLSearchParams(''), null)).toThrow(/projectId: is required/);
+  });
+});
