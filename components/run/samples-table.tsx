@@ -1,25 +1,15 @@
 'use client';
 
 import { Fragment, useState } from 'react';
-import type { JsonObject, JsonValue } from '@/lib/supabase-optimization/schemas';
+import type { OptimizationSample } from '@/lib/supabase-optimization/dto';
+import type { JsonValue } from '@/lib/supabase-optimization/schemas';
 import { JsonTree } from './json-tree';
 import { formatCost, formatLatency } from '@/lib/format';
 
-export interface SampleRow {
-  id: number;
-  iteration: number;
-  sampleIndex: number;
-  input: JsonValue;
-  output: JsonValue | null;
-  expected: JsonValue | null;
-  score: number | null;
-  error: string | null;
-  latencyMs: number | null;
-  tokens: number;
-  costUsd: number;
-  programHash: string | null;
-  metadata: JsonObject;
-}
+export type SampleRow = Pick<
+  OptimizationSample,
+  'id' | 'iteration' | 'sampleIndex' | 'input' | 'output' | 'expected' | 'score' | 'error' | 'latencyMs' | 'tokens' | 'costUsd' | 'programHash' | 'metadata'
+>;
 
 // One line of a JSON value: the first string it holds, or compact JSON.
 function preview(value: JsonValue | null): string {
