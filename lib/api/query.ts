@@ -12,7 +12,7 @@ function list(params: URLSearchParams, name: string): string[] | undefined {
   return values.length ? values : undefined;
 }
 
-function numberParam(params: URLSearchParams, name: string): number | undefined {
+export function numberParam(params: URLSearchParams, name: string): number | undefined {
   const raw = params.get(name);
   if (raw === null || raw === '') return undefined;
   const n = Number(raw);

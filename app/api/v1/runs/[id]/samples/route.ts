@@ -14,9 +14,9 @@ export const dynamic = 'force-dynamic';
 
 type Params = { id: string };
 
-// GET /api/v1/runs/{id}/samples — samples by iteration, score range, errors only; cursor paging
+// GET /api/v1/runs/{id}/samples — samples by iteration, score range, errors only, example; cursor paging
 export const GET = apiHandler<Params>({ access: 'read' }, async ({ caller, params, searchParams }) => {
-  assertOnlyParams(searchParams, ['iteration', 'minScore', 'maxScore', 'errorsOnly', 'limit', 'cursor']);
+  assertOnlyParams(searchParams, ['iteration', 'minScore', 'maxScore', 'errorsOnly', 'exampleId', 'limit', 'cursor']);
   const num = (name: string) => {
     const raw = searchParams.get(name);
     if (raw === null || raw === '') return undefined;
@@ -34,6 +34,7 @@ export const GET = apiHandler<Params>({ access: 'read' }, async ({ caller, param
     minScore: num('minScore'),
     maxScore: num('maxScore'),
     errorsOnly: errorsOnly === 'true' ? true : undefined,
+    exampleId: searchParams.get('exampleId') ?? undefined,
     limit: num('limit'),
     cursor: searchParams.get('cursor') ?? undefined,
   });
