@@ -151,6 +151,10 @@ create function private.effective_iteration_usage() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
+  -- a negative value written directly is left for the row's checks to refuse
+  if new.tokens < 0 or new.cost_usd < 0 then
+    return new;
+  end if;
   if tg_op = 'INSERT' then
     if new.reported_tokens is null and new.tokens > 0 then new.reported_tokens := new.tokens; end if;
     if new.reported_cost_usd is null and new.cost_usd > 0 then new.reported_cost_usd := new.cost_usd; end if;
