@@ -199,34 +199,18 @@ create trigger trigger_mark_best_iteration
 -- Samples' usage into their iteration: one statement-level trigger per event adds the
 -- batch's differences per (run, iteration), so a batch of thousands updates each of its
 -- iterations once. Runs are locked first, in id order, as the iteration writers do.
-create function private.add_sample_usage(p_deltas jsonb) returns void
+-- (Transition tables are visible only in the trigger's own function: one body each.)
+create function private.samples_usage_inserted() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
   perform 1 from public.optimization_runs r
-  where r.id in (select (d ->> 'run_id')::uuid from jsonb_array_elements(p_deltas) d)
-  order by r.id
-  for no key update;
+  where r.id in (select distinct n.run_id from new_samples n) order by r.id for no key update;
   update public.optimization_iterations i
-  set sample_tokens = i.sample_tokens + d.tokens,
-      sample_cost_usd = i.sample_cost_usd + d.cost
-  from jsonb_to_recordset(p_deltas) as d(run_id uuid, iteration integer, tokens bigint, cost numeric)
-  where i.run_id = d.run_id and i.iteration = d.iteration;
-end
-$$;
-
-create function private.samples_usage_inserted() returns trigger
-language plpgsql security definer set search_path = ''
-as $$
-declare
-  v_deltas jsonb;
-begin
-  select jsonb_agg(jsonb_build_object('run_id', run_id, 'iteration', iteration, 'tokens', t, 'cost', c))
-  into v_deltas
+  set sample_tokens = i.sample_tokens + d.t, sample_cost_usd = i.sample_cost_usd + d.c
   from (select run_id, iteration, sum(tokens) as t, sum(cost_usd) as c
-        from new_samples group by run_id, iteration) g
-  where t <> 0 or c <> 0;
-  if v_deltas is not null then perform private.add_sample_usage(v_deltas); end if;
+        from new_samples group by run_id, iteration) d
+  where i.run_id = d.run_id and i.iteration = d.iteration and (d.t <> 0 or d.c <> 0);
   return null;
 end
 $$;
@@ -234,18 +218,17 @@ $$;
 create function private.samples_usage_updated() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
-declare
-  v_deltas jsonb;
 begin
-  select jsonb_agg(jsonb_build_object('run_id', run_id, 'iteration', iteration, 'tokens', t, 'cost', c))
-  into v_deltas
+  perform 1 from public.optimization_runs r
+  where r.id in (select distinct n.run_id from new_samples n) order by r.id for no key update;
+  update public.optimization_iterations i
+  set sample_tokens = i.sample_tokens + d.t, sample_cost_usd = i.sample_cost_usd + d.c
   from (select run_id, iteration, sum(tokens) as t, sum(cost) as c
-        from (select run_id, iteration, tokens::bigint, cost_usd as cost from new_samples
+        from (select run_id, iteration, tokens::bigint as tokens, cost_usd as cost from new_samples
               union all
               select run_id, iteration, -tokens::bigint, -cost_usd from old_samples) u
-        group by run_id, iteration) g
-  where t <> 0 or c <> 0;
-  if v_deltas is not null then perform private.add_sample_usage(v_deltas); end if;
+        group by run_id, iteration) d
+  where i.run_id = d.run_id and i.iteration = d.iteration and (d.t <> 0 or d.c <> 0);
   return null;
 end
 $$;
@@ -253,15 +236,13 @@ $$;
 create function private.samples_usage_deleted() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
-declare
-  v_deltas jsonb;
 begin
-  select jsonb_agg(jsonb_build_object('run_id', run_id, 'iteration', iteration, 'tokens', -t, 'cost', -c))
-  into v_deltas
+  -- a run being deleted has no iterations left to update
+  update public.optimization_iterations i
+  set sample_tokens = i.sample_tokens - d.t, sample_cost_usd = i.sample_cost_usd - d.c
   from (select run_id, iteration, sum(tokens) as t, sum(cost_usd) as c
-        from old_samples group by run_id, iteration) g
-  where t <> 0 or c <> 0;
-  if v_deltas is not null then perform private.add_sample_usage(v_deltas); end if;
+        from old_samples group by run_id, iteration) d
+  where i.run_id = d.run_id and i.iteration = d.iteration and (d.t <> 0 or d.c <> 0);
   return null;
 end
 $$;
@@ -456,5 +437,5 @@ end
 $$;
 
 revoke all on function private.best_iteration_id(uuid), private.clear_other_selection(),
-  private.effective_iteration_usage(), private.add_sample_usage(jsonb), private.samples_usage_inserted(),
+  private.effective_iteration_usage(), private.samples_usage_inserted(),
   private.samples_usage_updated(), private.samples_usage_deleted() from public, anon, authenticated;
