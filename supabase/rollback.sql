@@ -22,6 +22,10 @@ drop function if exists public.total_optimization_runs(jsonb, integer);
 drop function if exists public.search_optimization_runs(jsonb, integer, integer);
 drop function if exists public.count_optimization_runs(jsonb, integer);
 
+drop table if exists public.optimization_proposals;
+drop table if exists public.optimization_pareto_snapshots;
+drop table if exists public.optimization_candidate_pool;
+drop table if exists public.optimization_candidates;
 drop table if exists public.optimization_samples;
 drop table if exists public.optimization_iterations;
 drop table if exists public.optimization_runs;
@@ -34,14 +38,16 @@ drop table if exists public.api_keys;
 drop table if exists public.project_members;
 drop table if exists public.project_config;
 
--- private.require_live_api_key (20261125002100) and the other private helpers
+-- private.require_live_api_key (20261125002100), the usage and selection triggers'
+-- functions (20261204001000) and the other private helpers
 drop schema if exists private cascade;
 
 delete from supabase_migrations.schema_migrations where version in (
   '20261125000100', '20261125000200', '20261125000300', '20261125000400', '20261125000500',
   '20261125001000', '20261125002000', '20261125002100', '20261125002200',
   '20261204000100',
-  '20261204000500'
+  '20261204000500',
+  '20261204001000'
 );
 
 commit;

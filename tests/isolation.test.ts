@@ -21,7 +21,8 @@ type Access = 'read' | 'write' | 'admin' | 'owner' | 'create-as-owner';
 
 type Table =
   | 'project_config' | 'project_members' | 'api_keys'
-  | 'optimization_runs' | 'optimization_iterations' | 'optimization_samples';
+  | 'optimization_runs' | 'optimization_iterations' | 'optimization_samples'
+  | 'optimization_candidates' | 'optimization_candidate_pool' | 'optimization_pareto_snapshots' | 'optimization_proposals';
 
 const DATA_POLICY: Record<Op, Access> = { select: 'read', insert: 'write', update: 'write', delete: 'write' };
 const POLICY: Record<Table, Record<Op, Access>> = {
@@ -32,6 +33,10 @@ const POLICY: Record<Table, Record<Op, Access>> = {
   optimization_runs: DATA_POLICY,
   optimization_iterations: DATA_POLICY,
   optimization_samples: DATA_POLICY,
+  optimization_candidates: DATA_POLICY,
+  optimization_candidate_pool: DATA_POLICY,
+  optimization_pareto_snapshots: DATA_POLICY,
+  optimization_proposals: DATA_POLICY,
 };
 const TABLES = Object.keys(POLICY) as Table[];
 
@@ -88,6 +93,25 @@ async function attempt(promise: Promise<unknown>): Promise<Outcome> {
 }
 
 const ROLLBACK = new Error('rollback');
+
+// The optimizer-structure tables (candidates, pools, Pareto fronts, proposals): one row keyed n.
+const STRUCTURE_TABLES = [
+  'optimization_candidates', 'optimization_candidate_pool', 'optimization_pareto_snapshots', 'optimization_proposals',
+] as const;
+function structureInsert(table: (typeof STRUCTURE_TABLES)[number], runId: string, project: string, n: number): string {
+  switch (table) {
+    case 'optimization_candidates':
+      return `insert into optimization_candidates (run_id, project_id, candidate_id) values ('${runId}', '${project}', '${n}')`;
+    case 'optimization_candidate_pool':
+      return `insert into optimization_candidate_pool (run_id, project_id, predictor_index, predictor_name, kind, candidate_index)
+              values ('${runId}', '${project}', 0, 'p', 'instruction', ${n})`;
+    case 'optimization_pareto_snapshots':
+      return `insert into optimization_pareto_snapshots (run_id, project_id, step, front) values ('${runId}', '${project}', ${n}, '{}')`;
+    case 'optimization_proposals':
+      return `insert into optimization_proposals (run_id, project_id, proposal_index, kind, accepted)
+              values ('${runId}', '${project}', ${n}, 'merge', false)`;
+  }
+}
 
 describe.each(ENGINES)('tenant isolation on %s', (engine) => {
   let db: TestDatabase;
@@ -156,6 +180,11 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
       case 'optimization_samples':
         return `insert into optimization_samples (run_id, project_id, iteration, sample_index)
                 values ('${runs[project]}', '${project}', 0, 99)`;
+      case 'optimization_candidates':
+      case 'optimization_candidate_pool':
+      case 'optimization_pareto_snapshots':
+      case 'optimization_proposals':
+        return structureInsert(table, runs[project], project, 99);
     }
   }
 
@@ -166,6 +195,10 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
     optimization_runs: "description = 'changed'",
     optimization_iterations: `params = '{"changed": true}'`,
     optimization_samples: `metadata = '{"changed": true}'`,
+    optimization_candidates: `metadata = '{"changed": true}'`,
+    optimization_candidate_pool: "text = 'changed'",
+    optimization_pareto_snapshots: `front = '{"changed": []}'`,
+    optimization_proposals: "accepted = true",
   };
 
   function cellSql(table: Table, op: Op, project: Project): string {
@@ -203,6 +236,7 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
       await sql`
         insert into optimization_samples (run_id, project_id, iteration, iteration_id, sample_index, score)
         values (${runs[project]}, ${project}, 0, ${iterations[project]}, 0, 1)`;
+      for (const table of STRUCTURE_TABLES) await sql.unsafe(structureInsert(table, runs[project]!, project, 0));
       // every project has a key, so its api_keys rows are there to be hidden
       await sql`insert into api_keys (project_id, name, key_hash, key_prefix) values (${project}, 'ci', ${hex64()}, 'opt_ci')`;
     }
@@ -274,6 +308,11 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
       ['a sample of A on a run of B', () =>
         `insert into optimization_samples (run_id, project_id, iteration, sample_index) values ('${runs[B]}', '${A}', 0, 7)`,
       'optimization_samples_run_fkey'],
+      ...STRUCTURE_TABLES.map((table) => [
+        `a row of ${table} of A on a run of B`,
+        () => structureInsert(table, runs[B], A, 7),
+        `${table}_run_fkey`,
+      ] as [string, () => string, string]),
       ['a sample of A on an iteration of B', () =>
         `insert into optimization_samples (run_id, project_id, iteration, iteration_id, sample_index)
          values ('${runs[A]}', '${A}', 0, '${iterations[B]}', 7)`,

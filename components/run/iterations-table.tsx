@@ -12,6 +12,8 @@ export interface IterationRow {
   iteration: number;
   score: number | null;
   isBest: boolean;
+  // the program the optimizer returned
+  isSelected: boolean;
   kind: EvalKind | null;
   params: JsonObject;
   latencyMs: number | null;
@@ -117,6 +119,15 @@ export function IterationsTable({ rows, bestIteration }: { rows: IterationRow[];
                           className="ml-2 inline-flex items-center gap-0.5 rounded-full bg-amber-100 px-1.5 py-0.5 text-[11px] font-semibold text-amber-800 dark:bg-amber-400/15 dark:text-amber-300"
                         >
                           <span aria-hidden>★</span> best
+                        </span>
+                      )}
+                      {row.isSelected && (
+                        <span
+                          data-testid="selected-badge"
+                          title="The program the optimizer returned"
+                          className="ml-1 inline-flex items-center rounded-full bg-emerald-100 px-1.5 py-0.5 text-[11px] font-semibold text-emerald-800 dark:bg-emerald-400/15 dark:text-emerald-300"
+                        >
+                          selected
                         </span>
                       )}
                     </td>

@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import {
+  candidatePoolEntrySchema,
+  candidateSchema,
   createRunSchema,
   iterationFieldsSchema,
   listRunsSchema,
   listSamplesSchema,
+  listStructureSchema,
+  MAX_STRUCTURE_PER_BATCH,
+  paretoSnapshotSchema,
+  proposalSchema,
   RUN_STATUSES,
   sampleFieldsSchema,
   updateRunSchema,
@@ -74,6 +80,21 @@ const iterationSchema: JsonSchema = {
     tokens: { type: 'integer' },
     costUsd: { type: 'number' },
     durationMs: nullable('integer'),
+    evalKind: nullable('string', { enum: ['full', 'minibatch', null] }),
+    rawScore: nullable('number'),
+    scoreScale: nullable('number'),
+    isSelected: { type: 'boolean', description: 'Set with the input field `selected`; at most one a run' },
+    candidateId: nullable('string'),
+    parentCandidateIds: nullable('array', { items: { type: 'string' } }),
+    trial: nullable('integer'),
+    budgetUsed: nullable('integer'),
+    elapsedMs: nullable('integer'),
+    dataset: nullable('string', { enum: ['train', 'val', 'test', null] }),
+    usageByRole: nullable('object'),
+    reportedTokens: nullable('integer', { description: 'tokens as the client reported them' }),
+    reportedCostUsd: nullable('number'),
+    sampleTokens: { type: 'integer', description: "The sum of the iteration's samples' tokens" },
+    sampleCostUsd: { type: 'number' },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   },
@@ -98,8 +119,25 @@ const sampleSchema: JsonSchema = {
     programHash: nullable('string'),
     metadata: { type: 'object' },
     createdAt: { type: 'string', format: 'date-time' },
+    exampleId: nullable('string'),
+    feedback: nullable('string'),
   },
 };
+
+// A stored row of a run's structure: the input's fields (nullable, filled) with its keys.
+function rowOf(schema: z.ZodType): JsonSchema {
+  const fields = input(schema) as { properties: Record<string, JsonSchema> };
+  return {
+    type: 'object',
+    properties: {
+      projectId: { type: 'string' },
+      runId: { type: 'string', format: 'uuid' },
+      ...fields.properties,
+      createdAt: { type: 'string', format: 'date-time' },
+      updatedAt: { type: 'string', format: 'date-time' },
+    },
+  };
+}
 
 const errorSchema: JsonSchema = {
   type: 'object',
@@ -131,6 +169,32 @@ const errors = (...codes: number[]) =>
   );
 const runIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const query = (name: string, schema: JsonSchema, description: string) => ({ name, in: 'query', schema, description });
+const writeErrorsOf = () => errors(400, 403, 404, 409, 413, 415, 422);
+
+function structurePath(segment: string, name: string, what: string, key: string): JsonSchema {
+  return {
+    [`/api/v1/runs/{id}/${segment}`]: {
+      parameters: [runIdParam],
+      get: {
+        summary: `List ${what}`,
+        description: `In ${key} order; page with \`cursor\` (the previous page's \`nextCursor\`).`,
+        parameters: listParameters(listStructureSchema, ['runId']),
+        responses: {
+          ...ok('A page', { type: 'object', properties: { data: { type: 'array', items: ref(name) }, nextCursor: nullable('string') } }),
+          ...errors(404, 422),
+        },
+      },
+      post: {
+        summary: `Log ${what}`,
+        description:
+          `Up to ${MAX_STRUCTURE_PER_BATCH.toLocaleString('en-US')} in one request; all are written or none. Upserts on ${key}, ` +
+          'field by field: a field left out keeps its stored value, null clears it.',
+        requestBody: { required: true, content: jsonContent({ type: 'array', minItems: 1, maxItems: MAX_STRUCTURE_PER_BATCH, items: ref(`${name}Input`) }) },
+        responses: { ...ok('Counts', { type: 'object', properties: { inserted: { type: 'integer' }, updated: { type: 'integer' } } }, '201'), ...writeErrorsOf() },
+      },
+    },
+  };
+}
 
 // A list's query parameters, from the fields its parser reads (lib/api/query.ts), so the
 // document lists exactly what the endpoint accepts.
@@ -147,7 +211,7 @@ function listParameters(schema: z.ZodObject, omit: string[] = []) {
 }
 
 export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
-  const writeErrors = errors(400, 403, 404, 409, 413, 415, 422);
+  const writeErrors = writeErrorsOf();
   return {
     openapi: '3.1.0',
     info: {
@@ -156,7 +220,8 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
       description:
         'Track prompt-optimization runs (DSPy MIPROv2 and others): runs, iterations, samples, leaderboards and analytics. ' +
         'Authenticate with a project API key: `Authorization: Bearer osk_…`. Writes are idempotent (client-chosen run ids, ' +
-        'upserts on iteration number and on (iteration, sampleIndex)), so clients may retry 429 and 5xx responses.',
+        'upserts on iteration number and on (iteration, sampleIndex)), so clients may retry 429 and 5xx responses. ' +
+        'Every `score` is 0–1 (a DSPy percentage divided by its scale; `rawScore` and `scoreScale` keep the original).',
     },
     servers: [{ url: serverUrl }],
     security: [{ apiKey: [] }],
@@ -171,6 +236,14 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
         UpdateRun: input(updateRunSchema),
         IterationInput: input(iterationFieldsSchema),
         SampleInput: input(sampleFieldsSchema),
+        Candidate: rowOf(candidateSchema),
+        CandidateInput: input(candidateSchema),
+        CandidatePoolEntry: rowOf(candidatePoolEntrySchema),
+        CandidatePoolEntryInput: input(candidatePoolEntrySchema),
+        ParetoSnapshot: rowOf(paretoSnapshotSchema),
+        ParetoSnapshotInput: input(paretoSnapshotSchema),
+        Proposal: rowOf(proposalSchema),
+        ProposalInput: input(proposalSchema),
       },
     },
     paths: {
@@ -225,7 +298,11 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
         },
         post: {
           summary: 'Log one iteration or an array of them',
-          description: 'Upserts on the iteration number. Run statistics and the best iteration update automatically.',
+          description:
+            'Upserts on the iteration number, field by field: a field left out keeps its stored value, null clears it. ' +
+            'Run statistics and the best iteration update automatically. The best iteration is the `selected` one; ' +
+            'without one, the best `full` evaluation; a `minibatch` never outranks a full or unlabelled one. ' +
+            '`tokens`/`costUsd` left out or 0: the sums of the iteration\'s samples.',
           requestBody: {
             required: true,
             content: jsonContent({ oneOf: [ref('IterationInput'), { type: 'array', maxItems: 1000, items: ref('IterationInput') }] }),
@@ -260,6 +337,10 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
           responses: { ...ok('Counts', { type: 'object', properties: { inserted: { type: 'integer' }, updated: { type: 'integer' } } }, '201'), ...writeErrors },
         },
       },
+      ...structurePath('candidates', 'Candidate', 'program candidates (GEPA candidates, MIPROv2 evaluated combinations, BootstrapFS/RS, COPRO, SIMBA)', 'candidateId'),
+      ...structurePath('candidate-pool', 'CandidatePoolEntry', "MIPROv2's proposed instructions and demo sets", '(predictorIndex, kind, candidateIndex)'),
+      ...structurePath('pareto', 'ParetoSnapshot', "GEPA's per-instance Pareto front as it evolves", 'step'),
+      ...structurePath('proposals', 'Proposal', "GEPA's accepted and rejected proposals", 'proposalIndex'),
       '/api/v1/runs/{id}/summary': {
         parameters: [runIdParam],
         get: { summary: 'Run summary', responses: { ...ok('Summary', { type: 'object' }), ...errors(404, 422) } },

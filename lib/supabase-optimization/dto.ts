@@ -138,9 +138,25 @@ export interface OptimizationIteration {
   programHash: string | null;
   samplesEvaluated: number;
   latencyMs: number | null;
+  // what the client reported, else the sum of the iteration's samples
   tokens: number;
   costUsd: number;
   durationMs: number | null;
+  evalKind: 'full' | 'minibatch' | null;
+  rawScore: number | null;
+  scoreScale: number | null;
+  isSelected: boolean;
+  candidateId: string | null;
+  parentCandidateIds: string[] | null;
+  trial: number | null;
+  budgetUsed: number | null;
+  elapsedMs: number | null;
+  dataset: 'train' | 'val' | 'test' | null;
+  usageByRole: JsonObject | null;
+  reportedTokens: number | null;
+  reportedCostUsd: number | null;
+  sampleTokens: number;
+  sampleCostUsd: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -163,6 +179,75 @@ export interface OptimizationSample {
   programHash: string | null;
   metadata: JsonObject;
   createdAt: string;
+  exampleId: string | null;
+  feedback: string | null;
+}
+
+export interface OptimizationCandidate {
+  projectId: string;
+  runId: string;
+  candidateId: string;
+  parentIds: string[];
+  origin: 'seed' | 'reflective' | 'merge' | 'bootstrap' | 'trial' | 'other' | null;
+  iteration: number | null;
+  programState: JsonValue | null;
+  programHash: string | null;
+  score: number | null;
+  rawScore: number | null;
+  instanceScores: Record<string, number> | null;
+  budgetUsed: number | null;
+  metadata: JsonObject;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CandidatePoolEntry {
+  projectId: string;
+  runId: string;
+  predictorIndex: number;
+  predictorName: string;
+  kind: 'instruction' | 'demos';
+  candidateIndex: number;
+  text: string | null;
+  content: JsonValue | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ParetoSnapshot {
+  projectId: string;
+  runId: string;
+  step: number;
+  iteration: number | null;
+  budgetUsed: number | null;
+  front: Record<string, string[]>;
+  bestScores: Record<string, number> | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OptimizationProposal {
+  projectId: string;
+  runId: string;
+  proposalIndex: number;
+  iteration: number | null;
+  kind: 'reflective' | 'merge';
+  parentIds: string[];
+  candidateId: string | null;
+  accepted: boolean;
+  reason: string | null;
+  predictors: string[] | null;
+  reflectiveDataset: JsonValue | null;
+  prompt: string | null;
+  rawOutput: string | null;
+  proposedState: JsonValue | null;
+  subsampleIds: string[] | null;
+  scoresBefore: number[] | null;
+  scoresAfter: number[] | null;
+  budgetUsed: number | null;
+  metadata: JsonObject;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface OptimizationRunSummary {

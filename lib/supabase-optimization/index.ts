@@ -22,6 +22,17 @@ export {
   getOptimizationRunWithIterations,
 } from './iterations.ts';
 export { batchCreateOptimizationSamples, listOptimizationSamples, type SampleBatchResult } from './samples.ts';
+export {
+  upsertOptimizationCandidates,
+  upsertCandidatePool,
+  upsertParetoSnapshots,
+  upsertOptimizationProposals,
+  listOptimizationCandidates,
+  listCandidatePool,
+  listParetoSnapshots,
+  listOptimizationProposals,
+  type UpsertCounts,
+} from './structure.ts';
 export { countOptimizationSamplesByIteration, type SampleIterationCount } from './sample-stats.ts';
 export { listOptimizationIterationScores, type IterationScore } from './iteration-scores.ts';
 export {

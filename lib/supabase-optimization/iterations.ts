@@ -8,79 +8,69 @@ import {
   type IterationFieldsInput,
 } from './schemas.ts';
 import { inScope, isInsufficientPrivilege, readInScope, type Scope, type Tx } from './scope.ts';
+import { assertDistinctKeys, lockRunForWrite, upsertChildRows, type ChildTable } from './upsert.ts';
 import type { z } from 'zod';
 
 type IterationFields = z.output<typeof iterationBatchSchema>[number];
 
-function toRecord(it: IterationFields) {
-  return {
-    iteration: it.iteration,
-    score: it.score ?? null,
-    params: it.params ?? {},
-    program_state: it.programState ?? null,
-    program_hash: it.programHash ?? null,
-    samples_evaluated: it.samplesEvaluated ?? 0,
-    latency_ms: it.latencyMs ?? null,
-    tokens: it.tokens ?? 0,
-    cost_usd: it.costUsd ?? 0,
-    duration_ms: it.durationMs ?? null,
-  };
-}
+// The API's fields and their columns. tokens / costUsd are what the client reported; the
+// trigger trigger_effective_iteration_usage makes the row's tokens / cost_usd from them or,
+// when none was reported, from the iteration's samples.
+const ITERATIONS: ChildTable = {
+  table: 'optimization_iterations',
+  keys: [{ field: 'iteration', column: 'iteration', type: 'integer' }],
+  fields: [
+    { field: 'score', column: 'score', type: 'numeric' },
+    { field: 'params', column: 'params', type: 'jsonb', insertDefault: "'{}'::jsonb" },
+    { field: 'programState', column: 'program_state', type: 'jsonb' },
+    { field: 'programHash', column: 'program_hash', type: 'text' },
+    { field: 'samplesEvaluated', column: 'samples_evaluated', type: 'integer', insertDefault: '0' },
+    { field: 'latencyMs', column: 'latency_ms', type: 'numeric' },
+    { field: 'tokens', column: 'reported_tokens', type: 'bigint' },
+    { field: 'costUsd', column: 'reported_cost_usd', type: 'numeric' },
+    { field: 'durationMs', column: 'duration_ms', type: 'integer' },
+    { field: 'evalKind', column: 'eval_kind', type: 'text' },
+    { field: 'rawScore', column: 'raw_score', type: 'double precision' },
+    { field: 'scoreScale', column: 'score_scale', type: 'double precision' },
+    { field: 'selected', column: 'is_selected', type: 'boolean', insertDefault: 'false' },
+    { field: 'candidateId', column: 'candidate_id', type: 'text' },
+    { field: 'parentCandidateIds', column: 'parent_candidate_ids', type: 'text[]' },
+    { field: 'trial', column: 'trial', type: 'integer' },
+    { field: 'budgetUsed', column: 'budget_used', type: 'bigint' },
+    { field: 'elapsedMs', column: 'elapsed_ms', type: 'bigint' },
+    { field: 'dataset', column: 'dataset', type: 'text' },
+    { field: 'usageByRole', column: 'usage_by_role', type: 'jsonb' },
+  ],
+};
 
-// One statement for the whole batch: upsert on (run_id, iteration), then link samples
-// that were posted before their iteration.
+// Samples posted before their iteration are linked to it once it exists.
+const LINK_SAMPLES = `
+  update public.optimization_samples s set iteration_id = i.id
+  from inserted i
+  where s.run_id = i.run_id and s.iteration = i.iteration and s.iteration_id is null
+`;
+
+// One statement for the batch, field by field, then the rows as the triggers left them
+// (is_best, tokens and cost_usd are theirs).
 async function upsertIterations(tx: Tx, runId: string, items: IterationFields[]): Promise<OptimizationIteration[]> {
+  const projectId = await lockRunForWrite(tx, runId);
+  await upsertChildRows(tx, ITERATIONS, runId, projectId, items, LINK_SAMPLES);
   const rows = await tx<Record<string, unknown>[]>`
-    with input as (
-      select * from jsonb_to_recordset(${tx.json(items.map(toRecord))}) as x(
-        iteration integer, score numeric, params jsonb, program_state jsonb, program_hash text,
-        samples_evaluated integer, latency_ms numeric, tokens bigint, cost_usd numeric, duration_ms integer
-      )
-    ), upserted as (
-      insert into optimization_iterations (
-        run_id, project_id, iteration, score, params, program_state, program_hash,
-        samples_evaluated, latency_ms, tokens, cost_usd, duration_ms
-      )
-      select r.id, r.project_id, x.iteration, x.score, x.params, x.program_state, x.program_hash,
-             x.samples_evaluated, x.latency_ms, x.tokens, x.cost_usd, x.duration_ms
-      from input x cross join optimization_runs r
-      where r.id = ${runId}
-      order by x.iteration
-      on conflict (run_id, iteration) do update set
-        score = excluded.score,
-        params = excluded.params,
-        program_state = excluded.program_state,
-        program_hash = excluded.program_hash,
-        samples_evaluated = excluded.samples_evaluated,
-        latency_ms = excluded.latency_ms,
-        tokens = excluded.tokens,
-        cost_usd = excluded.cost_usd,
-        duration_ms = excluded.duration_ms
-      returning *
-    ), linked as (
-      update optimization_samples s set iteration_id = u.id
-      from upserted u
-      where s.run_id = u.run_id and s.iteration = u.iteration and s.iteration_id is null
-    )
-    select * from upserted order by iteration
+    select * from optimization_iterations
+    where run_id = ${runId} and iteration = any(${items.map((i) => i.iteration)}::int[])
+    order by iteration
   `;
-  if (rows.length === 0) throw await missingRun(tx, runId);
-  // is_best is maintained by trigger_mark_best_iteration after each row; read it back
-  const best = await tx<{ id: string; is_best: boolean }[]>`
-    select id, is_best from optimization_iterations where run_id = ${runId} and id = any(${rows.map((r) => r.id as string)}::uuid[])
-  `;
-  const isBest = new Map(best.map((b) => [b.id, b.is_best]));
-  return rows.map((row) => toDto<OptimizationIteration>({ ...row, is_best: isBest.get(row.id as string) ?? false }));
+  return toDtos<OptimizationIteration>(rows);
 }
 
 async function writeIterations(scope: Scope, runId: string, items: IterationFields[]): Promise<OptimizationIteration[]> {
-  const seen = new Set<number>();
-  items.forEach((item, i) => {
-    if (seen.has(item.iteration)) {
-      throw new ValidationError([{ path: `${i}.iteration`, message: `iteration ${item.iteration} appears twice in the batch` }]);
-    }
-    seen.add(item.iteration);
-  });
+  assertDistinctKeys(items, ['iteration'], 'iteration');
+  const selected = items.filter((item) => item.selected === true);
+  if (selected.length > 1) {
+    throw new ValidationError([
+      { path: `${items.indexOf(selected[1]!)}.selected`, message: 'at most one iteration of a run is selected; the batch selects several' },
+    ]);
+  }
   try {
     return await inScope(scope, (tx) => upsertIterations(tx, runId, items));
   } catch (error) {

@@ -3,7 +3,7 @@ import { valuesPage, type OptimizationSample, type Page } from './dto.ts';
 import { NotFoundError, ValidationError, parseInput } from './errors.ts';
 import { missingRun } from './runs.ts';
 import { listSamplesSchema, sampleBatchSchema, type CreateSampleInput, type ListSamplesInput } from './schemas.ts';
-import { inScope, isInsufficientPrivilege, readInScope, type Scope } from './scope.ts';
+import { inScope, isInsufficientPrivilege, readInScope, type Scope, type Tx } from './scope.ts';
 
 const JSON_OID = 114; // the json type (tx.json sends jsonb)
 
@@ -44,6 +44,8 @@ export async function batchCreateOptimizationSamples(
     cost_usd: s.costUsd ?? 0,
     program_hash: s.programHash ?? null,
     metadata: s.metadata ?? {},
+    example_id: s.exampleId ?? null,
+    feedback: s.feedback ?? null,
   }));
   try {
     return await inScope(scope, async (tx) => {
@@ -55,25 +57,28 @@ export async function batchCreateOptimizationSamples(
           -- by json_to_recordset itself they took four times as long (~220 of ~400 ms)
           select x.run_id, x.iteration, x.sample_index, x.input::jsonb as input,
                  x.output::jsonb as output, x.expected::jsonb as expected, x.score, x.error,
-                 x.latency_ms, x.tokens, x.cost_usd, x.program_hash, x.metadata::jsonb as metadata
+                 x.latency_ms, x.tokens, x.cost_usd, x.program_hash, x.metadata::jsonb as metadata,
+                 x.example_id, x.feedback
           from json_to_recordset(${tx.typed(rows as never, JSON_OID)}) as x(
             run_id uuid, iteration integer, sample_index integer, input json, output json,
             expected json, score numeric, error text, latency_ms numeric, tokens integer,
-            cost_usd numeric, program_hash text, metadata json
+            cost_usd numeric, program_hash text, metadata json, example_id text, feedback text
           )
         ), runs as materialized (
-          -- the batch's few runs and their iterations read once (hash joins), not once a row
+          -- the batch's few runs and their iterations read once (hash joins), not once a row;
+          -- locked first, as iteration writers do: the usage trigger updates iterations
           select r.id, r.project_id from optimization_runs r where r.id = any(${runIds}::uuid[])
+          order by r.id for no key update
         ), iterations as materialized (
           select i.id, i.run_id, i.iteration from optimization_iterations i where i.run_id = any(${runIds}::uuid[])
         ), written as (
           insert into optimization_samples (
             run_id, project_id, iteration, iteration_id, sample_index, input, output, expected,
-            score, error, latency_ms, tokens, cost_usd, program_hash, metadata
+            score, error, latency_ms, tokens, cost_usd, program_hash, metadata, example_id, feedback
           )
           select x.run_id, r.project_id, x.iteration, i.id, x.sample_index, x.input, x.output,
                  x.expected, x.score, x.error, x.latency_ms, x.tokens, x.cost_usd, x.program_hash,
-                 x.metadata
+                 x.metadata, x.example_id, x.feedback
           from input x
           join runs r on r.id = x.run_id
           left join iterations i on i.run_id = x.run_id and i.iteration = x.iteration
@@ -88,31 +93,32 @@ export async function batchCreateOptimizationSamples(
             tokens = excluded.tokens,
             cost_usd = excluded.cost_usd,
             program_hash = excluded.program_hash,
-            metadata = excluded.metadata
+            metadata = excluded.metadata,
+            example_id = excluded.example_id,
+            feedback = excluded.feedback
           returning (xmax = 0) as inserted
         )
         select (count(*) filter (where inserted))::int as inserted, count(*)::int as total from written
       `;
       if ((result?.total ?? 0) !== rows.length) {
-        // some run is not visible to the caller: throwing rolls the whole batch back
-        const visible = await tx<{ id: string }[]>`select id from optimization_runs where id = any(${runIds}::uuid[])`;
-        const missing = runIds.find((id) => !visible.some((v) => v.id === id));
-        throw new NotFoundError('run', missing);
+        // some run is not visible (or not writable) to the caller: throwing rolls the batch back
+        throw await refusedRuns(tx, runIds);
       }
       return { inserted: result!.inserted, updated: result!.total - result!.inserted };
     });
   } catch (error) {
-    if (isInsufficientPrivilege(error)) {
-      throw await inScope(scope, async (tx) => {
-        for (const id of runIds) {
-          const refused = await missingRun(tx, id);
-          if (refused instanceof NotFoundError) return refused;
-        }
-        return missingRun(tx, runIds[0]!);
-      });
-    }
+    if (isInsufficientPrivilege(error)) throw await inScope(scope, (tx) => refusedRuns(tx, runIds));
     throw error;
   }
+}
+
+// Why a batch's runs were refused: one is not found, else one is read-only.
+async function refusedRuns(tx: Tx, runIds: string[]): Promise<Error> {
+  for (const id of runIds) {
+    const refused = await missingRun(tx, id);
+    if (refused instanceof NotFoundError) return refused;
+  }
+  return missingRun(tx, runIds[0]!);
 }
 
 function decodeSampleCursor(cursor: string): [number, number] {
@@ -134,6 +140,7 @@ export async function listOptimizationSamples(
     if (filters.minScore !== undefined) conditions.push(tx`score >= ${filters.minScore}`);
     if (filters.maxScore !== undefined) conditions.push(tx`score <= ${filters.maxScore}`);
     if (filters.errorsOnly) conditions.push(tx`error is not null`);
+    if (filters.exampleId !== undefined) conditions.push(tx`example_id = ${filters.exampleId}`);
     if (after) conditions.push(tx`(iteration, sample_index) > (${after[0]}, ${after[1]})`);
     const where = conditions.reduce((acc, c) => tx`${acc} and ${c}`);
     return [

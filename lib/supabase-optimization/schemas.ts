@@ -13,6 +13,12 @@ export const MAX_JSON_DEPTH = 20;
 export const MAX_SAMPLES_PER_BATCH = 5000;
 export const MAX_ITERATIONS_PER_BATCH = 1000;
 export const MAX_PAGE_SIZE = 200;
+export const MAX_STRUCTURE_PER_BATCH = 1000;
+export const EVAL_KINDS = ['full', 'minibatch'] as const;
+export const DATASETS = ['train', 'val', 'test'] as const;
+export const CANDIDATE_ORIGINS = ['seed', 'reflective', 'merge', 'bootstrap', 'trial', 'other'] as const;
+export const POOL_KINDS = ['instruction', 'demos'] as const;
+export const PROPOSAL_KINDS = ['reflective', 'merge'] as const;
 
 const NUL = '\u0000';
 
@@ -96,6 +102,26 @@ const bigCount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const money = z.number().min(0).max(99_999_999);
 const millis = z.number().min(0).max(9_999_999_999);
 const timestamp = z.iso.datetime({ offset: true });
+const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
+const rawScore = finite.describe('The score on the optimizer\'s own scale (84.0 for DSPy\'s 84 %)');
+const scoreScale = z.number().gt(0, { message: 'must be greater than 0' }).max(1e15).describe('100 for DSPy percentages, 1 otherwise');
+const candidateId = nonEmptyText(128);
+const candidateIds = z.array(candidateId).max(1000);
+const exampleId = nonEmptyText(200);
+const budget = bigCount.describe('Metric calls used so far');
+// {"<role>": {"model", "calls", "inputTokens", "outputTokens", "costUsd"}}: usage during this iteration
+const roleUsageSchema = z
+  .object({
+    model: text(200).nullish(),
+    calls: bigCount.optional(),
+    inputTokens: bigCount.optional(),
+    outputTokens: bigCount.optional(),
+    costUsd: money.optional(),
+  })
+  .strict();
+const usageByRoleSchema = z
+  .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, { message: 'roles are lowercase words ("task", "proposer", "reflection")' }), roleUsageSchema)
+  .refine((r) => Object.keys(r).length <= 20, { message: 'at most 20 roles' });
 
 export const projectIdSchema = z
   .string()
@@ -223,6 +249,17 @@ export const iterationFieldsSchema = z
     tokens: bigCount.optional(),
     costUsd: money.optional(),
     durationMs: count.nullish(),
+    evalKind: z.enum(EVAL_KINDS).nullish().describe("DSPy's own tag for the evaluation"),
+    rawScore: rawScore.nullish(),
+    scoreScale: scoreScale.nullish(),
+    selected: z.boolean().optional().describe('The program the optimizer returned; selecting one iteration clears the others of the run'),
+    candidateId: candidateId.nullish().describe("The optimizer's id of the evaluated program"),
+    parentCandidateIds: candidateIds.nullish(),
+    trial: count.nullish().describe('Optimizer trial number (MIPROv2)'),
+    budgetUsed: budget.nullish(),
+    elapsedMs: bigCount.nullish().describe('Wall time since the compile started'),
+    dataset: z.enum(DATASETS).nullish(),
+    usageByRole: usageByRoleSchema.nullish(),
   })
   .strict();
 export const createIterationSchema = iterationFieldsSchema.extend({ runId: uuidSchema }).strict();
@@ -244,6 +281,8 @@ export const sampleFieldsSchema = z
     costUsd: money.optional(),
     programHash: text(128).nullish(),
     metadata: jsonObjectSchema.optional(),
+    exampleId: exampleId.nullish().describe('A stable id of the example, the same across iterations and runs'),
+    feedback: text(10_000).nullish().describe("The metric's feedback text"),
   })
   .strict();
 export const createSampleSchema = sampleFieldsSchema.extend({ runId: uuidSchema }).strict();
@@ -258,11 +297,101 @@ export const listSamplesSchema = z
     minScore: score.optional().describe('Minimum sample score'),
     maxScore: score.optional().describe('Maximum sample score'),
     errorsOnly: z.boolean().optional().describe('Only samples that recorded an error'),
+    exampleId: exampleId.optional().describe('Only the samples of this example (its stable id)'),
     limit: z.number().int().min(1).max(500).default(100).describe('Samples per page'),
     cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
   })
   .strict();
 export type ListSamplesInput = z.input<typeof listSamplesSchema>;
+
+// Optimizer structure: candidates, MIPROv2 candidate pools, GEPA Pareto fronts and
+// proposals. Batches of up to 1,000 of one run, upserted field by field on their key.
+
+const batchOf = <T extends z.ZodType>(schema: T) => z.array(schema).min(1).max(MAX_STRUCTURE_PER_BATCH);
+const instanceScoresSchema = z
+  .record(exampleId, score)
+  .refine((r) => Object.keys(r).length <= 100_000, { message: 'at most 100,000 examples' });
+
+export const candidateSchema = z
+  .object({
+    candidateId,
+    parentIds: candidateIds.optional(),
+    origin: z.enum(CANDIDATE_ORIGINS).nullish(),
+    iteration: count.nullish().describe('The iteration that evaluated it'),
+    programState: jsonValueSchema.nullish(),
+    programHash: text(128).nullish(),
+    score: score.nullish(),
+    rawScore: rawScore.nullish(),
+    instanceScores: instanceScoresSchema.nullish().describe('{exampleId: score 0–1}'),
+    budgetUsed: budget.nullish(),
+    metadata: jsonObjectSchema.optional(),
+  })
+  .strict();
+export type CandidateInput = z.input<typeof candidateSchema>;
+export const candidateBatchSchema = batchOf(candidateSchema);
+
+export const candidatePoolEntrySchema = z
+  .object({
+    predictorIndex: count,
+    predictorName: nonEmptyText(500),
+    kind: z.enum(POOL_KINDS),
+    candidateIndex: count,
+    text: text(100_000).nullish().describe('The instruction'),
+    content: jsonValueSchema.nullish().describe('The demo set (a list of demos)'),
+  })
+  .strict();
+export type CandidatePoolEntryInput = z.input<typeof candidatePoolEntrySchema>;
+export const candidatePoolBatchSchema = batchOf(candidatePoolEntrySchema);
+
+export const paretoSnapshotSchema = z
+  .object({
+    step: count,
+    iteration: count.nullish(),
+    budgetUsed: budget.nullish(),
+    front: z
+      .record(exampleId, candidateIds)
+      .refine((r) => Object.keys(r).length <= 100_000, { message: 'at most 100,000 examples' })
+      .describe('{exampleId: [candidateId, ...]}'),
+    bestScores: instanceScoresSchema.nullish(),
+  })
+  .strict();
+export type ParetoSnapshotInput = z.input<typeof paretoSnapshotSchema>;
+export const paretoBatchSchema = batchOf(paretoSnapshotSchema);
+
+const subsampleScores = z.array(score).max(10_000);
+export const proposalSchema = z
+  .object({
+    proposalIndex: count,
+    iteration: count.nullish(),
+    kind: z.enum(PROPOSAL_KINDS),
+    parentIds: candidateIds,
+    candidateId: candidateId.nullish().describe('The new candidate, when accepted'),
+    accepted: z.boolean(),
+    reason: text(10_000).nullish(),
+    predictors: z.array(nonEmptyText(500)).max(1000).nullish(),
+    reflectiveDataset: jsonValueSchema.nullish(),
+    prompt: text(1_000_000).nullish(),
+    rawOutput: text(1_000_000).nullish(),
+    proposedState: jsonValueSchema.nullish(),
+    subsampleIds: z.array(exampleId).max(10_000).nullish(),
+    scoresBefore: subsampleScores.nullish(),
+    scoresAfter: subsampleScores.nullish(),
+    budgetUsed: budget.nullish(),
+    metadata: jsonObjectSchema.optional(),
+  })
+  .strict();
+export type ProposalInput = z.input<typeof proposalSchema>;
+export const proposalBatchSchema = batchOf(proposalSchema);
+
+// GET lists of the four: in key order, a keyset cursor (nextCursor).
+export const listStructureSchema = z
+  .object({
+    runId: uuidSchema,
+    limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(100),
+    cursor: z.string().max(400).optional().describe('nextCursor of the previous page'),
+  })
+  .strict();
+export type ListStructureInput = z.input<typeof listStructureSchema>;
 
 export const createProjectSchema = z
   .object({

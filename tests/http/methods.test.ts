@@ -9,6 +9,8 @@ describe('unsupported methods', () => {
     ['PATCH', '/api/v1/runs/00000000-0000-4000-8000-000000000000/samples', 'GET, POST'],
     ['GET', '/api/v1/analytics/refresh', 'POST'],
     ['DELETE', '/api/v1/leaderboard', 'GET'],
+    ['DELETE', '/api/v1/runs/00000000-0000-4000-8000-000000000000/candidates', 'GET, POST'],
+    ['PUT', '/api/v1/runs/00000000-0000-4000-8000-000000000000/proposals', 'GET, POST'],
   ];
   it.each(cases)('%s %s → 405 with Allow: %s', async (method, path, allow) => {
     const res = await fetch(`${inject('baseUrl')}${path}`, { method });

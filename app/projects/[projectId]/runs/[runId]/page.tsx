@@ -149,7 +149,7 @@ export default async function RunPage({ params, searchParams }: Props) {
           </p>
         ) : (
           <ScoreChart
-            points={iterations.map((i) => ({ iteration: i.iteration, score: i.score, kind: evalKindOf(i.params) }))}
+            points={iterations.map((i) => ({ iteration: i.iteration, score: i.score, kind: i.evalKind ?? evalKindOf(i.params) }))}
             best={best && best.score !== null ? { iteration: best.iteration, score: best.score } : null}
           />
         )}
@@ -169,7 +169,8 @@ export default async function RunPage({ params, searchParams }: Props) {
             iteration: i.iteration,
             score: i.score,
             isBest: i.isBest,
-            kind: evalKindOf(i.params),
+            isSelected: i.isSelected,
+            kind: i.evalKind ?? evalKindOf(i.params),
             params: i.params,
             latencyMs: i.latencyMs,
             tokens: i.tokens,

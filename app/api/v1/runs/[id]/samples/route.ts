@@ -14,7 +14,7 @@ export const dynamic = 'force-dynamic';
 
 type Params = { id: string };
 
-// GET /api/v1/runs/{id}/samples — samples by iteration, score range, errors only; cursor paging
+// GET /api/v1/runs/{id}/samples — samples by iteration, score range, errors only, example; cursor paging
 export const GET = apiHandler<Params>({ access: 'read' }, async ({ caller, params, searchParams }) => {
   const page = await listOptimizationSamples(caller.scope, parseListSamplesQuery(searchParams, params.id));
   return json(page);
