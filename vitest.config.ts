@@ -23,7 +23,7 @@ export default defineConfig({
       {
         extends: true,
         // HTTP tests against the production build (run `npm run build` first)
-        test: { name: 'http', include: ['tests/http/**/*.test.ts'], globalSetup: ['tests/http/global-setup.ts'] },
+        test: { name: 'http', include: ['tests/http/**/*.test.ts'], globalSetup: process.env.VITEST_LIST_ONLY ? [] : ['tests/http/global-setup.ts'] },
       },
     ],
   },
