@@ -13,6 +13,10 @@
 #   checks: N passed, N failed
 #   N passed, N failed          <- the tests; always the last line
 # and the exit status is non-zero if any check or test failed.
+#
+#   npm test                                  # everything
+#   bash scripts/test-all.sh pgtap python     # only these steps (names as in the list below),
+#     counted the same way: prerequisites eslint tsc build vitest pgtap python playwright bench
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-results
@@ -28,6 +32,14 @@ tests_failed=0
 checks_passed=0
 checks_failed=0
 summary=()
+only=" $* "
+wants() { [ "$only" = "  " ] || [[ "$only" == *" $1 "* ]]; }
+for name in "$@"; do
+  case " prerequisites eslint tsc build vitest pgtap python playwright bench " in
+    *" $name "*) ;;
+    *) echo "unknown step: $name (steps: prerequisites eslint tsc build vitest pgtap python playwright bench)" >&2; exit 2 ;;
+  esac
+done
 
 step() { echo; echo "=== $1"; }
 check() { # check <name> <command...>
@@ -63,50 +75,68 @@ add_counts() {
   summary+=("$s")
 }
 
-step "prerequisites (scripts/test-prerequisites.sh)"
-check prerequisites bash scripts/test-prerequisites.sh
+if wants prerequisites; then
+  step "prerequisites (scripts/test-prerequisites.sh)"
+  check prerequisites bash scripts/test-prerequisites.sh
+fi
 
-step "eslint"
-check eslint npx eslint .
+if wants eslint; then
+  step "eslint"
+  check eslint npx eslint .
+fi
 
-step "typescript"
-check tsc npx tsc --noEmit
+if wants tsc; then
+  step "typescript"
+  check tsc npx tsc --noEmit
+fi
 
-step "production build"
-check "next build" npx next build
+if wants build; then
+  step "production build"
+  check "next build" npx next build
+fi
 
-step "vitest (db, data layer, http)"
-rm -f test-results/vitest.json test-results/vitest-list.json
-# the tests expected to run, listed without running (the HTTP global setup is not needed for that)
-VITEST_LIST_ONLY=1 npx vitest list --json=test-results/vitest-list.json >test-results/vitest-list.log 2>&1 \
-  || echo "(vitest list exited non-zero: see test-results/vitest-list.log)"
-npx vitest run
-vt=$?
-add_counts vitest "$("$NODE" scripts/test-counts.ts vitest test-results/vitest.json test-results/vitest-list.json "$vt")"
+if wants vitest; then
+  step "vitest (db, data layer, http)"
+  rm -f test-results/vitest.json test-results/vitest-list.json
+  # the tests expected to run, listed without running (the HTTP global setup is not needed for that)
+  VITEST_LIST_ONLY=1 npx vitest list --json=test-results/vitest-list.json >test-results/vitest-list.log 2>&1 \
+    || echo "(vitest list exited non-zero: see test-results/vitest-list.log)"
+  npx vitest run
+  vt=$?
+  add_counts vitest "$("$NODE" scripts/test-counts.ts vitest test-results/vitest.json test-results/vitest-list.json "$vt")"
+fi
 
-step "pgTAP (pg_prove)"
-bash scripts/pgtap.sh >test-results/pgtap.log 2>&1
-pt=$?
-# the TAP "ok" lines are in the log; show the rest (failures, diagnostics, the summary)
-grep -v '^ok ' test-results/pgtap.log
-add_counts pgTAP "$("$NODE" scripts/test-counts.ts pgtap test-results/pgtap.log "$pt" supabase/tests/database/*.sql)"
+if wants pgtap; then
+  step "pgTAP (pg_prove)"
+  bash scripts/pgtap.sh >test-results/pgtap.log 2>&1
+  pt=$?
+  # the TAP "ok" lines are in the log; show the rest (failures, diagnostics, the summary)
+  grep -v '^ok ' test-results/pgtap.log
+  add_counts pgTAP "$("$NODE" scripts/test-counts.ts pgtap test-results/pgtap.log "$pt" supabase/tests/database/*.sql)"
+fi
 
-step "Python client (pytest against a live server)"
-bash scripts/python-client-tests.sh >test-results/python.log 2>&1
-py=$?
-tail -n 80 test-results/python.log
-add_counts Python "$("$NODE" scripts/test-counts.ts junit test-results/python.xml "$py" clients/python/tests)"
+if wants python; then
+  step "Python client (pytest against a live server)"
+  bash scripts/python-client-tests.sh >test-results/python.log 2>&1
+  py=$?
+  tail -n 80 test-results/python.log
+  add_counts Python "$("$NODE" scripts/test-counts.ts junit test-results/python.xml "$py" clients/python/tests)"
+fi
 
-step "Playwright (Chromium, production build)"
-rm -f test-results/playwright.json test-results/playwright-list.json
-PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright-list.json npx playwright test --list --reporter=json >/dev/null 2>test-results/playwright-list.log \
-  || echo "(playwright --list exited non-zero: see test-results/playwright-list.log)"
-npx playwright test
-pw=$?
-add_counts Playwright "$("$NODE" scripts/test-counts.ts playwright test-results/playwright.json test-results/playwright-list.json "$pw" e2e/screenshots.spec.ts)"
+if wants playwright; then
+  step "Playwright (Chromium, production build)"
+  rm -f test-results/playwright.json test-results/playwright-list.json
+  PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright-list.json npx playwright test --list --reporter=json >/dev/null 2>test-results/playwright-list.log \
+    || echo "(playwright --list exited non-zero: see test-results/playwright-list.log)"
+  npx playwright test
+  pw=$?
+  add_counts Playwright "$("$NODE" scripts/test-counts.ts playwright test-results/playwright.json test-results/playwright-list.json "$pw" e2e/screenshots.spec.ts)"
+fi
 
-step "benchmark at CI scale (timings reported, not checked)"
-check "bench:ci" npm run --silent bench:ci
+if wants bench; then
+  step "benchmark at CI scale (timings reported, not checked)"
+  check "bench:ci" npm run --silent bench:ci
+fi
 
 echo
 echo "=== summary"
