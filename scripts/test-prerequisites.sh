@@ -48,7 +48,7 @@ locate() {
 locate
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing: ${missing[*]}"
+    say "installing$([ $dry_run -eq 1 ] && echo " (simulated, apt-get -s)"): ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q || say "apt-get update failed"
     flags=(-y -q --no-install-recommends)
@@ -58,7 +58,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 status=0
-if [ ${#missing[@]} -gt 0 ] && [ $dry_run -eq 0 ]; then
+if [ ${#missing[@]} -gt 0 ] && [ $dry_run -eq 1 ]; then
+  say "dry run: nothing installed; missing: ${missing[*]}"
+  status=1
+elif [ ${#missing[@]} -gt 0 ]; then
   say "still missing: ${missing[*]}"
   say "install them with: sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}"
   status=1
