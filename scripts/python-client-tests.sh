@@ -18,13 +18,14 @@ PYTEST_VERSION=9.0.3
 VENV=.venv-python
 CLIENT=clients/python
 REPORT=test-results/python.xml
+COLLECTED=test-results/python-collected.txt
 
 NODE=node_modules/.bin/node
 [ -x "$NODE" ] || NODE=node
 say() { echo "[python-client-tests] $*"; }
 
 mkdir -p test-results
-rm -f "$REPORT"
+rm -f "$REPORT" "$COLLECTED"
 
 if ! command -v python3 >/dev/null 2>&1; then
   say "python3 is required (Debian: apt-get install python3 python3-venv; see scripts/test-prerequisites.sh)" >&2
@@ -76,6 +77,9 @@ if [ "${1:-}" = "--" ]; then
   shift
   command=("$@")
 else
+  # the tests expected to run, collected without a server (compared with the report's count)
+  "$VENV/bin/python" -m pytest --collect-only -q -p no:cacheprovider "$CLIENT/tests" "$@" >"$COLLECTED" 2>&1 \
+    || say "pytest --collect-only failed: see $COLLECTED"
   # -p no:cacheprovider: no .pytest_cache in the work tree; -ra: the reason of every test that did not pass
   command=("$VENV/bin/python" -m pytest "$CLIENT/tests" "--junitxml=$REPORT" -p no:cacheprovider -ra -v "$@")
 fi

@@ -120,7 +120,7 @@ if wants python; then
   bash scripts/python-client-tests.sh >test-results/python.log 2>&1
   py=$?
   tail -n 80 test-results/python.log
-  add_counts Python "$("$NODE" scripts/test-counts.ts junit test-results/python.xml "$py" clients/python/tests)"
+  add_counts Python "$("$NODE" scripts/test-counts.ts junit test-results/python.xml "$py" clients/python/tests test-results/python-collected.txt)"
 fi
 
 if wants playwright; then

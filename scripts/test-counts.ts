@@ -8,7 +8,7 @@
 //
 //   node scripts/test-counts.ts vitest <report.json> <list.json> <exit code>
 //   node scripts/test-counts.ts pgtap <pg_prove -v output> <exit code> <file.sql>...
-//   node scripts/test-counts.ts junit <report.xml> <exit code> <tests folder>
+//   node scripts/test-counts.ts junit <report.xml> <exit code> <tests folder> [pytest --collect-only -q output]
 //   node scripts/test-counts.ts playwright <report.json> <list.json> <exit code> <check spec>...
 //
 // Prints what it found, then a last line "counts: <tests passed> <tests failed> <checks
@@ -170,12 +170,20 @@ function countDefinedTests(folder: string): number {
   return n;
 }
 
-function junit(reportFile: string, code: number, testsFolder: string): Tally {
+// pytest --collect-only -q ends with "N tests collected"
+function collectedTests(file: string | undefined): number | null {
+  if (!file || !existsSync(file)) return null;
+  const match = /^(\d+) tests? collected/m.exec(readFileSync(file, 'utf8'));
+  return match ? Number(match[1]) : null;
+}
+
+function junit(reportFile: string, code: number, testsFolder: string, collectedFile?: string): Tally {
   const tally: Tally = { passed: 0, failed: 0 };
-  const defined = countDefinedTests(testsFolder);
+  const collected = collectedTests(collectedFile);
+  const defined = collected ?? countDefinedTests(testsFolder);
   if (!existsSync(reportFile)) {
     tally.failed = Math.max(defined, 1);
-    note(`no JUnit report (${reportFile}): the Python suite did not run; ${tally.failed} test(s) (the def test_ in ${testsFolder}) counted as failed`);
+    note(`no JUnit report (${reportFile}): pytest did not run or did not finish; ${tally.failed} test(s) (${collected === null ? `the def test_ in ${testsFolder}` : 'collected beforehand'}) counted as failed`);
     return tally;
   }
   const xml = readFileSync(reportFile, 'utf8');
@@ -199,6 +207,9 @@ function junit(reportFile: string, code: number, testsFolder: string): Tally {
   if (tests === 0) {
     tally.failed = Math.max(defined, 1);
     note(`the JUnit report holds no test: ${tally.failed} counted as failed`);
+  } else if (collected !== null && tests < collected) {
+    tally.failed += collected - tests;
+    note(`${collected} tests collected beforehand, ${tests} reported: ${collected - tests} that did not run counted as failed`);
   }
   exitCodeRule(tally, code, 'pytest');
   note(`pytest: ${tests} tests, ${failures} failures, ${errors} errors, ${skipped} skipped (skips count as failed)`);
@@ -304,7 +315,7 @@ switch (kind) {
     tests = pgtap(args[0]!, Number(args[1] ?? 0), args.slice(2));
     break;
   case 'junit':
-    tests = junit(args[0]!, Number(args[1] ?? 0), args[2]!);
+    tests = junit(args[0]!, Number(args[1] ?? 0), args[2]!, args[3]);
     break;
   case 'playwright':
     ({ tests, checks } = playwright(args[0]!, args[1]!, Number(args[2] ?? 0), args.slice(3)));
