@@ -22,8 +22,9 @@ export default defineConfig({
       },
       {
         extends: true,
-        // HTTP tests against the production build (run `npm run build` first)
-        test: { name: 'http', include: ['tests/http/**/*.test.ts'], globalSetup: ['tests/http/global-setup.ts'] },
+        // HTTP tests against the production build (run `npm run build` first). VITEST_LIST_ONLY:
+        // scripts/test-all.sh lists the expected tests without starting the server
+        test: { name: 'http', include: ['tests/http/**/*.test.ts'], globalSetup: process.env.VITEST_LIST_ONLY ? [] : ['tests/http/global-setup.ts'] },
       },
     ],
   },
