@@ -10,6 +10,10 @@ drop function if exists private.notify_run_change();
 drop function if exists public.add_project_member(text, text, text);
 drop function if exists public.list_project_members(text);
 
+-- 20261204000400_demo_seedings
+drop table if exists private.demo_seedings;
+delete from supabase_migrations.schema_migrations where version = '20261204000400';
+
 -- 20261204000300_api_rate_limits
 drop function if exists private.take_api_rate_limit_token(text, integer);
 drop table if exists private.api_rate_limits;

@@ -428,6 +428,10 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
         insert: `insert into private.run_counts (project_id, status, optimizer_type, runs) values ('${A}', 'completed', 'miprov2', 1000)`,
         update: `update private.run_counts set runs = runs + 1000`,
       },
+      'private.demo_seedings': {
+        insert: `insert into private.demo_seedings default values`,
+        update: `update private.demo_seedings set seeded_at = now()`,
+      },
       'private.api_rate_limits': {
         insert: `insert into private.api_rate_limits (key, tat) values ('key:someone', now())`,
         update: `update private.api_rate_limits set tat = now() - interval '1 day'`,
