@@ -10,6 +10,9 @@ drop function if exists private.notify_run_change();
 drop function if exists public.add_project_member(text, text, text);
 drop function if exists public.list_project_members(text);
 
+-- 20261204000500_analytics_refresh_only_throttled (a revoke: nothing to drop)
+delete from supabase_migrations.schema_migrations where version = '20261204000500';
+
 -- 20261204000400_demo_seedings
 drop table if exists private.demo_seedings;
 delete from supabase_migrations.schema_migrations where version = '20261204000400';
