@@ -10,6 +10,21 @@ drop function if exists private.notify_run_change();
 drop function if exists public.add_project_member(text, text, text);
 drop function if exists public.list_project_members(text);
 
+-- 20261204000500_analytics_refresh_only_throttled (a revoke: nothing to drop)
+delete from supabase_migrations.schema_migrations where version = '20261204000500';
+
+-- 20261204000400_demo_seedings
+drop table if exists private.demo_seedings;
+delete from supabase_migrations.schema_migrations where version = '20261204000400';
+
+-- 20261204000300_api_rate_limits
+drop function if exists private.take_api_rate_limit_token(text, integer);
+drop table if exists private.api_rate_limits;
+delete from supabase_migrations.schema_migrations where version = '20261204000300';
+
+-- 20261204000200_analytics_refresh_throttle
+drop function if exists private.refresh_optimization_analytics_throttled(integer);
+delete from supabase_migrations.schema_migrations where version = '20261204000200';
 drop function if exists public.refresh_optimization_analytics();
 drop function if exists public.get_optimization_analytics_last_refresh();
 drop function if exists public.get_top_runs_by_score(text, integer);

@@ -125,12 +125,13 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
   // Runs fn as the actor (RLS on) in a transaction that is always rolled back. The role
   // and claims are set as withUserScope sets them, without its up-front refusal of a
   // revoked API key (tested below): the policies must hold on their own.
-  async function as<T>(actor: ActorName, fn: (tx: TransactionSql) => Promise<T>): Promise<T> {
+  async function as<T>(actor: ActorName | Claims, fn: (tx: TransactionSql) => Promise<T>): Promise<T> {
+    const who = typeof actor === 'string' ? claims[actor] : actor;
     let result: T | undefined;
     await sql.begin(async (tx) => {
       await tx`
-        select set_config('role', ${claims[actor].role}, true),
-               set_config('request.jwt.claims', ${JSON.stringify(claims[actor])}, true)
+        select set_config('role', ${who.role}, true),
+               set_config('request.jwt.claims', ${JSON.stringify(who)}, true)
       `;
       result = await fn(tx);
       throw ROLLBACK;
@@ -398,18 +399,10 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
       });
     });
 
-    const refreshCells = ACTOR_NAMES.map((actor) => ({
-      actor,
-      verdict: ACTORS[actor].kind === 'anon' ? 'permission denied' : administers(actor) ? 'allowed' : 'denied',
-    }));
-    it.each(named((c) => `${c.actor}: refreshing analytics is ${c.verdict}`, refreshCells))('%s', async (_name, { actor, verdict }) => {
+    // callers refresh through the throttle (private.refresh_optimization_analytics_throttled, below)
+    it.each(ACTOR_NAMES)('%s: cannot call refresh_optimization_analytics around the throttle', async (actor) => {
       const outcome = await as(actor, (tx) => attempt(tx`select refreshed from refresh_optimization_analytics()`));
-      if (verdict === 'allowed') expect(outcome).toEqual({ ok: true, value: [{ refreshed: true }] });
-      else if (verdict === 'denied') {
-        expect(outcome).toMatchObject({ ok: false, code: '42501', message: 'only project owners and admins can refresh analytics' });
-      } else {
-        expect(outcome).toMatchObject({ ok: false, code: '42501', message: 'permission denied for function refresh_optimization_analytics' });
-      }
+      expect(outcome).toMatchObject({ ok: false, code: '42501', message: 'permission denied for function refresh_optimization_analytics' });
     });
   });
 
@@ -451,6 +444,110 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
         return tx`select user_id, role from project_members where project_id = 'proj-new'`;
       });
       expect(rows).toEqual([{ user_id: viewer.id, role: 'owner' }]);
+    });
+  });
+
+  // Tables only SECURITY DEFINER functions (and the service role) touch: no caller of any
+  // kind reads or writes them directly.
+  describe('internal tables', () => {
+    const INTERNAL = {
+      optimization_analytics_refreshes: {
+        insert: `insert into optimization_analytics_refreshes (duration_ms) values (1)`,
+        update: `update optimization_analytics_refreshes set duration_ms = 0`,
+      },
+      'private.run_counts': {
+        insert: `insert into private.run_counts (project_id, status, optimizer_type, runs) values ('${A}', 'completed', 'miprov2', 1000)`,
+        update: `update private.run_counts set runs = runs + 1000`,
+      },
+      'private.demo_seedings': {
+        insert: `insert into private.demo_seedings default values`,
+        update: `update private.demo_seedings set seeded_at = now()`,
+      },
+      'private.api_rate_limits': {
+        insert: `insert into private.api_rate_limits (key, tat) values ('key:someone', now())`,
+        update: `update private.api_rate_limits set tat = now() - interval '1 day'`,
+      },
+    } as const;
+    type Internal = keyof typeof INTERNAL;
+    const internalCells = ACTOR_NAMES.flatMap((actor) =>
+      (Object.keys(INTERNAL) as Internal[]).flatMap((table) => OPS.map((op) => ({ actor, table, op }))));
+    const statement = (table: Internal, op: Op) =>
+      op === 'select' ? `select * from ${table}` : op === 'delete' ? `delete from ${table}` : INTERNAL[table][op];
+
+    it.each(named((c) => `${c.actor}: ${c.op} ${c.table} is permission denied`, internalCells))('%s', async (_name, { actor, table, op }) => {
+      const outcome = await as(actor, (tx) => attempt(tx.unsafe(statement(table, op))));
+      // anon has no use of the private schema at all
+      const denied = ACTORS[actor].kind === 'anon' && table.startsWith('private.') ? 'schema private' : `table ${table.replace('private.', '')}`;
+      expect(outcome).toMatchObject({ ok: false, code: '42501', message: `permission denied for ${denied}` });
+    });
+
+    it('the refreshes and run counts are there to be hidden', async () => {
+      const [row] = await sql`select (select count(*)::int from optimization_analytics_refreshes) as refreshes, (select count(*)::int from private.run_counts) as counts`;
+      expect(row!.refreshes).toBeGreaterThan(0);
+      expect(row!.counts).toBeGreaterThan(0);
+    });
+
+    it.each(ACTOR_NAMES)('%s: cannot take rate-limit tokens itself', async (actor) => {
+      const outcome = await as(actor, (tx) => attempt(tx`select * from private.take_api_rate_limit_token('key:someone', 10)`));
+      expect(outcome).toMatchObject({ ok: false, code: '42501', message: 'permission denied for function take_api_rate_limit_token' });
+    });
+
+    it.each(ACTOR_NAMES)('%s: the throttled refresh allows what the refresh allows', async (actor) => {
+      const outcome = await as(actor, (tx) => attempt(tx`select refreshed from private.refresh_optimization_analytics_throttled(0)`));
+      if (ACTORS[actor].kind === 'anon') {
+        expect(outcome).toMatchObject({ ok: false, code: '42501', message: 'permission denied for function refresh_optimization_analytics_throttled' });
+      }
+      else if (administers(actor)) expect(outcome).toEqual({ ok: true, value: [{ refreshed: true }] });
+      else expect(outcome).toMatchObject({ ok: false, code: '42501', message: 'only project owners and admins can refresh analytics' });
+    });
+  });
+
+  // RLS would let a caller who writes in both projects move a row between them; triggers
+  // stop it, and the check of project_config stops a project taking another id.
+  describe('no row moves to another project under RLS, even for a writer or admin of both', () => {
+    let adminOfBoth: Claims;
+    beforeAll(async () => {
+      const user = await createUser(sql, 'admin-of-both');
+      for (const project of PROJECTS) {
+        await sql`insert into project_members (project_id, user_id, role) values (${project}, ${user.id}, 'admin')`;
+      }
+      adminOfBoth = user.claims;
+    });
+
+    it.each([
+      ['a run', () => `update optimization_runs set project_id = '${B}' where id = '${runs[A]}'`,
+        'optimization_runs rows cannot move to another project'],
+      ['an iteration', () => `update optimization_iterations set project_id = '${B}' where id = '${iterations[A]}'`,
+        'optimization_iterations rows cannot move to another project'],
+      ['an iteration with its run id', () => `update optimization_iterations set project_id = '${B}', run_id = '${runs[B]}' where id = '${iterations[A]}'`,
+        'optimization_iterations rows cannot move to another project'],
+      ['a sample', () => `update optimization_samples set project_id = '${B}' where project_id = '${A}'`,
+        'optimization_samples rows cannot move to another project'],
+      ['an API key', () => `update api_keys set project_id = '${B}' where project_id = '${A}'`,
+        "an API key's project, hash, prefix and creator cannot change"],
+      ['a membership', () => `update project_members set project_id = '${B}' where project_id = '${A}' and role = 'viewer'`,
+        'a membership cannot move to another project or user'],
+      ['a project (a new id)', () => `update project_config set id = 'proj-moved' where id = '${A}'`,
+        'new row violates row-level security policy for table "project_config"'],
+    ])('%s', async (_what, update, message) => {
+      for (const who of [claims['member of A and B'], adminOfBoth]) {
+        const outcome = await as(who, (tx) => attempt(tx.unsafe(update())));
+        if (who === adminOfBoth || !/api_keys|project_members|project_config/.test(update())) {
+          expect(outcome).toMatchObject({ ok: false, code: '42501' });
+          expect(outcome.ok || outcome.message).toContain(message);
+        } else {
+          // a member does not administer: the row is not even visible to update
+          expect(outcome).toMatchObject({ ok: true, value: { count: 0 } });
+        }
+      }
+      // nothing moved
+      const [row] = await sql`
+        select (select count(*)::int from optimization_runs where project_id = ${A}) as runs,
+               (select count(*)::int from api_keys where project_id = ${A}) as keys,
+               (select count(*)::int from project_config where id = ${A}) as projects`;
+      expect(row).toMatchObject({ runs: expect.any(Number), projects: 1 });
+      expect(row!.runs).toBeGreaterThan(0);
+      expect(row!.keys).toBeGreaterThan(0);
     });
   });
 });

@@ -68,10 +68,10 @@ export function AnalyticsRefresh({
             Analytics refreshed{state.durationMs !== null ? ` in ${state.durationMs.toLocaleString('en-US')} ms` : ''}.
           </p>
         )}
-        {!pending && state.status === 'already-running' && (
-          <p className="text-amber-700 dark:text-amber-400" data-testid="refresh-result" data-result="already-running">
-            A refresh was already running, so this one was skipped. The numbers update when it finishes; refresh again in a
-            moment.
+        {!pending && state.status === 'throttled' && (
+          <p className="text-amber-700 dark:text-amber-400" data-testid="refresh-result" data-result="throttled">
+            Not refreshed: analytics were refreshed moments ago or a refresh is still running. Try again in{' '}
+            {waitLabel(state.retryAfterSeconds)}.
           </p>
         )}
       </div>
@@ -82,6 +82,12 @@ export function AnalyticsRefresh({
       )}
     </div>
   );
+}
+
+function waitLabel(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minutes`;
 }
 
 function RefreshedAt({ iso, renderedAt }: { iso: string; renderedAt: string }) {

@@ -1,6 +1,7 @@
+import { csvRow } from '@/lib/csv';
 import type { OptimizationRun } from '@/lib/supabase-optimization/dto';
 
-// Runs as CSV (RFC 4180: quoted when needed, CRLF line ends). Raw values, not display
+// Runs as CSV (lib/csv: RFC 4180 with the formula guard). Raw values, not display
 // formats, so spreadsheets and pandas read numbers as numbers.
 
 const COLUMNS: Array<[header: string, value: (run: OptimizationRun) => unknown]> = [
@@ -30,23 +31,10 @@ const COLUMNS: Array<[header: string, value: (run: OptimizationRun) => unknown]>
   ['config', (r) => r.config],
 ];
 
-// Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is prefixed with
-// an apostrophe: run names and tags come from scripts, not from this user.
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-export function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text: string;
-  if (typeof value === 'string') text = FORMULA_START.test(value) ? `'${value}` : value;
-  else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
-  else text = JSON.stringify(value);
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 export function csvHeader(): string {
-  return `${COLUMNS.map(([header]) => header).join(',')}\r\n`;
+  return csvRow(COLUMNS.map(([header]) => header));
 }
 
 export function csvRows(runs: OptimizationRun[]): string {
-  return runs.map((run) => `${COLUMNS.map(([, value]) => csvField(value(run))).join(',')}\r\n`).join('');
+  return runs.map((run) => csvRow(COLUMNS.map(([, value]) => value(run)))).join('');
 }

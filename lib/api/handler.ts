@@ -53,7 +53,7 @@ export function apiHandler<P = Record<string, never>, S extends z.ZodType | unde
       if (options.access === 'write' && !caller.canWrite) {
         throw new ApiError('forbidden', 'this API key is read-only: create a key with the write scope');
       }
-      const limit = takeToken(`${caller.kind}:${caller.id}`, config.apiRateLimitPerMinute);
+      const limit = await takeToken(`${caller.kind}:${caller.id}`, config.apiRateLimitPerMinute);
       if (!limit.ok) {
         throw new ApiError('rate_limited', `too many requests: retry in ${limit.retryAfterSeconds}s`, {
           headers: { 'retry-after': String(limit.retryAfterSeconds) },

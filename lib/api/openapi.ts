@@ -370,9 +370,12 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
       '/api/v1/analytics/refresh': {
         post: {
           summary: 'Refresh analytics (owners and admins)',
-          description: 'A call made while a refresh runs returns at once with refreshed = false.',
+          description:
+            'At most one refresh runs at a time, and refreshes are at least ANALYTICS_REFRESH_MIN_INTERVAL_SECONDS apart ' +
+            '(across all server processes): a call made while a refresh runs, or too soon after the last one, gets 429 ' +
+            'with Retry-After and details { lastRefreshedAt, retryAfterSeconds }.',
           responses: {
-            ...ok('Result', { type: 'object', properties: { refreshed: { type: 'boolean' }, refreshedAt: nullable('string'), durationMs: nullable('integer') } }),
+            ...ok('Result', { type: 'object', properties: { refreshed: { type: 'boolean' }, refreshedAt: nullable('string'), durationMs: nullable('integer'), retryAfterSeconds: nullable('integer') } }),
             ...errors(403),
           },
         },

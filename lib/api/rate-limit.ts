@@ -1,5 +1,24 @@
-// A token bucket per caller (API key or user), in process memory: enough for one
-// server; a fleet would put it in front (the API is idempotent, so clients retry 429s).
+import { getSql, isEmbeddedDatabase } from '../db/client.ts';
+
+// A token bucket per caller (API key or user) of perMinute requests, refilled evenly over
+// a minute. Kept in PostgreSQL (private.take_api_rate_limit_token), so the limit holds for
+// all server processes together; on the embedded database, which only ever has one server
+// process, in process memory.
+
+export interface TokenResult {
+  ok: boolean;
+  retryAfterSeconds: number;
+}
+
+export async function takeToken(key: string, perMinute: number): Promise<TokenResult> {
+  if (perMinute <= 0) return { ok: true, retryAfterSeconds: 0 };
+  if (isEmbeddedDatabase()) return takeLocalToken(key, perMinute);
+  const [row] = await getSql()<{ ok: boolean; retry_after_seconds: number }[]>`
+    select ok, retry_after_seconds from private.take_api_rate_limit_token(${key}, ${perMinute}::integer)
+  `;
+  return { ok: row!.ok, retryAfterSeconds: row!.retry_after_seconds };
+}
+
 interface Bucket {
   tokens: number;
   updatedAt: number;
@@ -7,8 +26,7 @@ interface Bucket {
 
 const buckets = new Map<string, Bucket>();
 
-export function takeToken(key: string, perMinute: number, now = Date.now()): { ok: boolean; retryAfterSeconds: number } {
-  if (perMinute <= 0) return { ok: true, retryAfterSeconds: 0 };
+export function takeLocalToken(key: string, perMinute: number, now = Date.now()): TokenResult {
   const ratePerMs = perMinute / 60_000;
   const bucket = buckets.get(key) ?? { tokens: perMinute, updatedAt: now };
   bucket.tokens = Math.min(perMinute, bucket.tokens + (now - bucket.updatedAt) * ratePerMs);

@@ -19,6 +19,10 @@ export interface AppConfig {
   supabase: SupabaseSettings | null;
   apiRateLimitPerMinute: number;
   apiMaxBodyBytes: number;
+  // how often an open live-updates stream re-checks the viewer's access
+  liveRecheckSeconds: number;
+  // least time between two refreshes of the global analytics view
+  analyticsRefreshMinIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -120,7 +124,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     supabase,
     apiRateLimitPerMinute: positiveInt(env, 'API_RATE_LIMIT_PER_MINUTE', 6000, problems),
     apiMaxBodyBytes: positiveInt(env, 'API_MAX_BODY_BYTES', 10 * 1024 * 1024, problems),
+    liveRecheckSeconds: positiveInt(env, 'LIVE_RECHECK_SECONDS', 30, problems),
+    // local mode has one user, who may refresh as often as one refresh at a time allows
+    analyticsRefreshMinIntervalSeconds: positiveInt(env, 'ANALYTICS_REFRESH_MIN_INTERVAL_SECONDS', mode === 'local' ? 0 : 60, problems),
   };
+  if (config.liveRecheckSeconds < 1) problems.push('LIVE_RECHECK_SECONDS must be at least 1');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

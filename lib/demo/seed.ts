@@ -21,12 +21,14 @@ export interface SeedCounts {
 }
 
 export type SeedResult =
-  // demo-present: a demo project exists; not-empty: onlyIfEmpty and the database has projects
-  | { seeded: false; reason: 'demo-present' | 'not-empty'; existing: string[] }
+  // demo-present: a demo project exists; with onlyIfEmpty, seeded-before: the demo was
+  // seeded once (and its projects deleted since), not-empty: the database has projects
+  | { seeded: false; reason: 'demo-present' | 'seeded-before' | 'not-empty'; existing: string[] }
   | { seeded: true; counts: SeedCounts; apiKey: string; apiKeyFile: string | null };
 
-// Seeds the demo projects unless any of them exists (with onlyIfEmpty: unless any project
-// exists, so a first start seeds and a user who deleted the demo projects keeps them gone).
+// Seeds the demo projects unless any of them exists (with onlyIfEmpty: unless the demo was
+// ever seeded here or any project exists, so a first start seeds and a user who deleted
+// the demo projects keeps them gone).
 // The local user is ensured first (see ensureLocalUser); everything else is one
 // service-scoped transaction, all or nothing. The demo key's plaintext is written to
 // apiKeyFile after the commit (null: not written).
@@ -44,6 +46,9 @@ export async function seedDemoData(
     if (existing.length > 0) {
       return { seeded: false as const, reason: 'demo-present' as const, existing: existing.map((r) => r.id) };
     }
+    if (options.onlyIfEmpty && (await tx`select 1 from private.demo_seedings limit 1`).length > 0) {
+      return { seeded: false as const, reason: 'seeded-before' as const, existing: [] };
+    }
     if (options.onlyIfEmpty && (await tx`select 1 from project_config limit 1`).length > 0) {
       return { seeded: false as const, reason: 'not-empty' as const, existing: [] };
     }
@@ -56,6 +61,7 @@ export async function seedDemoData(
       values (${DEMO_API_KEY_PROJECT}, 'Demo key', ${apiKey.hash}, ${apiKey.displayPrefix},
               ${['read', 'write']}, ${LOCAL_USER.id})
     `;
+    await tx`insert into private.demo_seedings default values`;
     await tx`select refresh_optimization_analytics()`;
     const counts: SeedCounts = {
       projects: data.projects.length,

@@ -56,20 +56,26 @@ export interface RefreshResult {
   refreshed: boolean;
   refreshedAt: string | null;
   durationMs: number | null;
+  // when refreshed is false: seconds until a refresh may start (one was running, or the
+  // last one is more recent than the minimum interval)
+  retryAfterSeconds: number | null;
 }
 
-// Owners and admins only. A call that finds a refresh in progress returns at once with
-// refreshed = false (and the previous refresh's time) instead of queueing behind it.
-export async function refreshOptimizationAnalytics(scope: Scope): Promise<RefreshResult> {
+// Owners and admins only, throttled in the database across server processes
+// (private.refresh_optimization_analytics_throttled): at most one refresh in flight and
+// minIntervalSeconds between two. A throttled call returns at once with refreshed = false
+// and retryAfterSeconds instead of queueing.
+export async function refreshOptimizationAnalytics(scope: Scope, options: { minIntervalSeconds: number }): Promise<RefreshResult> {
   try {
     return await inScope(scope, async (tx) => {
-      const [row] = await tx<{ refreshed: boolean; refreshed_at: string | null; duration_ms: number | null }[]>`
-        select * from refresh_optimization_analytics()
+      const [row] = await tx<{ refreshed: boolean; refreshed_at: string | null; duration_ms: number | null; retry_after_seconds: number | null }[]>`
+        select * from private.refresh_optimization_analytics_throttled(${options.minIntervalSeconds}::integer)
       `;
       return {
         refreshed: row?.refreshed ?? false,
         refreshedAt: row?.refreshed_at ?? null,
         durationMs: row?.duration_ms ?? null,
+        retryAfterSeconds: row?.retry_after_seconds ?? null,
       };
     });
   } catch (error) {

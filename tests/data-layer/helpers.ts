@@ -42,6 +42,10 @@ export function scopeOf(db: TestDatabase, who: TestUser | Claims): Scope {
   return userScope(isTestUser(who) ? who.claims : who, db.sql);
 }
 
+// Analytics refreshes with no minimum interval: tests that refresh several times in a row
+// (the throttle itself is tested in read-models.test.ts)
+export const NO_INTERVAL = { minIntervalSeconds: 0 };
+
 export function apiKeyClaims(apiKeyId: string): Claims {
   return { role: 'authenticated', api_key_id: apiKeyId };
 }

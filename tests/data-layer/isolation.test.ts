@@ -32,7 +32,7 @@ import {
 } from '../../lib/supabase-optimization/index.ts';
 import { ENGINES, type TestDatabase } from '../helpers/databases.ts';
 import { createProject, createUser, type TestUser } from '../helpers/fixtures.ts';
-import { apiKeyClaims, count, rejection, scopeOf, useDatabase } from './helpers.ts';
+import { apiKeyClaims, count, NO_INTERVAL, rejection, scopeOf, useDatabase } from './helpers.ts';
 
 // What the superuser sees of every optimization table: must not move when a write is refused.
 async function snapshot(db: TestDatabase) {
@@ -84,7 +84,7 @@ describe.each(ENGINES)('tenant isolation through the data layer on %s', (engine)
       else runB = run;
     }
     keyB = (await createApiKey(b, { projectId: 'iso-b', name: 'b key' })).apiKey.id;
-    await refreshOptimizationAnalytics(b);
+    await refreshOptimizationAnalytics(b, NO_INTERVAL);
   });
 
   describe("owner of A with project B's ids", () => {
@@ -198,7 +198,7 @@ describe.each(ENGINES)('tenant isolation through the data layer on %s', (engine)
       await rejection(removeProjectMember(v, 'iso-a', ownerA.id), ForbiddenError);
       await rejection(listApiKeys(v, 'iso-a'), ForbiddenError);
       await rejection(createApiKey(v, { projectId: 'iso-a', name: 'x' }), ForbiddenError);
-      await rejection(refreshOptimizationAnalytics(v), ForbiddenError);
+      await rejection(refreshOptimizationAnalytics(v, NO_INTERVAL), ForbiddenError);
       expect(await snapshot(db())).toEqual(before);
     });
   });

@@ -16,7 +16,7 @@ import {
 } from '../../lib/supabase-optimization/index.ts';
 import { ENGINES } from '../helpers/databases.ts';
 import { createProject, createRun, createUser, type TestUser } from '../helpers/fixtures.ts';
-import { apiKeyClaims, rejection, scopeOf, useDatabase } from './helpers.ts';
+import { apiKeyClaims, NO_INTERVAL, rejection, scopeOf, useDatabase } from './helpers.ts';
 
 describe.each(ENGINES)('read models on %s', (engine) => {
   const db = useDatabase(engine);
@@ -139,7 +139,7 @@ describe.each(ENGINES)('read models on %s', (engine) => {
       await createRun(sql, 'rm-c', { optimizer_type: 'copro', status: 'completed', final_score: 0.7, initial_score: 0.25 });
       await createRun(sql, 'rm-c', { optimizer_type: 'copro', status: 'failed' });
       const before = Date.now();
-      const result = await refreshOptimizationAnalytics(scope);
+      const result = await refreshOptimizationAnalytics(scope, NO_INTERVAL);
       expect(result.refreshed).toBe(true);
       expect(Math.abs(Date.parse(result.refreshedAt!) - before)).toBeLessThan(30_000);
       expect(result.durationMs).toBeGreaterThanOrEqual(0);
@@ -168,22 +168,64 @@ describe.each(ENGINES)('read models on %s', (engine) => {
     });
 
     it('admins may refresh; members, viewers and API keys get ForbiddenError', async () => {
-      expect((await refreshOptimizationAnalytics(scopeOf(db(), admin))).refreshed).toBe(true);
-      await rejection(refreshOptimizationAnalytics(scopeOf(db(), member)), ForbiddenError);
-      await rejection(refreshOptimizationAnalytics(scopeOf(db(), viewer)), ForbiddenError);
+      expect((await refreshOptimizationAnalytics(scopeOf(db(), admin), NO_INTERVAL)).refreshed).toBe(true);
+      await rejection(refreshOptimizationAnalytics(scopeOf(db(), member), NO_INTERVAL), ForbiddenError);
+      await rejection(refreshOptimizationAnalytics(scopeOf(db(), viewer), NO_INTERVAL), ForbiddenError);
       const { apiKey } = await createApiKey(scope, { projectId: 'rm-a', name: 'ci' });
-      await rejection(refreshOptimizationAnalytics(scopeOf(db(), apiKeyClaims(apiKey.id))), ForbiddenError);
+      await rejection(refreshOptimizationAnalytics(scopeOf(db(), apiKeyClaims(apiKey.id)), NO_INTERVAL), ForbiddenError);
     });
 
     it('each refresh moves lastRefreshedAt forward and picks up new runs', async () => {
       const first = await getOptimizationAnalytics(scope, { projectId: 'rm-c' });
       await createRun(db().sql, 'rm-c', { optimizer_type: 'simba', status: 'running' });
       expect((await getOptimizationAnalytics(scope, { projectId: 'rm-c' })).rows).toHaveLength(first.rows.length);
-      const again = await refreshOptimizationAnalytics(scope);
+      const again = await refreshOptimizationAnalytics(scope, NO_INTERVAL);
       const second = await getOptimizationAnalytics(scope, { projectId: 'rm-c' });
       expect(second.rows).toHaveLength(first.rows.length + 1);
       expect(Date.parse(second.lastRefreshedAt!)).toBeGreaterThan(Date.parse(first.lastRefreshedAt!));
       expect(second.lastRefreshedAt).toBe(again.refreshedAt);
     });
+
+    const refreshCount = async () => Number((await db().sql`select count(*)::int as n from optimization_analytics_refreshes`)[0]!.n);
+
+    it('within the minimum interval: no refresh, the last time and how long to wait', async () => {
+      const done = await refreshOptimizationAnalytics(scope, NO_INTERVAL);
+      expect(done.refreshed).toBe(true);
+      const before = await refreshCount();
+      const throttled = await refreshOptimizationAnalytics(scopeOf(db(), admin), { minIntervalSeconds: 3600 });
+      expect(throttled).toMatchObject({ refreshed: false, refreshedAt: done.refreshedAt });
+      // the interval minus the time since the refresh: more than 3500 s however slow the machine
+      expect(throttled.retryAfterSeconds).toBeGreaterThan(3500);
+      expect(throttled.retryAfterSeconds).toBeLessThanOrEqual(3600);
+      expect(await refreshCount()).toBe(before);
+      // a stranger is told they may not refresh, not to wait
+      await rejection(refreshOptimizationAnalytics(scopeOf(db(), member), { minIntervalSeconds: 3600 }), ForbiddenError);
+    });
+
+    it('once the interval has passed, refreshes again', async () => {
+      await db().sql`update optimization_analytics_refreshes set refreshed_at = refreshed_at - interval '2 hours'`;
+      const before = await refreshCount();
+      expect((await refreshOptimizationAnalytics(scope, { minIntervalSeconds: 3600 })).refreshed).toBe(true);
+      expect(await refreshCount()).toBe(before + 1);
+    });
+
+    // Needs two interleaved transactions, which PGlite serializes.
+    if (engine === 'postgres') {
+      it('while another process refreshes: no second refresh, told to retry', async () => {
+        const before = await refreshCount();
+        const holder = await db().sql.reserve();
+        try {
+          await holder`select pg_advisory_lock(hashtext('public.refresh_optimization_analytics'))`;
+          const throttled = await refreshOptimizationAnalytics(scope, NO_INTERVAL);
+          expect(throttled.refreshed).toBe(false);
+          expect(throttled.retryAfterSeconds).toBeGreaterThanOrEqual(5);
+        } finally {
+          await holder`select pg_advisory_unlock(hashtext('public.refresh_optimization_analytics'))`;
+          holder.release();
+        }
+        expect(await refreshCount()).toBe(before);
+        expect((await refreshOptimizationAnalytics(scope, NO_INTERVAL)).refreshed).toBe(true);
+      });
+    }
   });
 });

@@ -54,6 +54,8 @@ export async function startTestServer(options: {
     DATABASE_URL: db.url,
     PORT: String(port),
     API_RATE_LIMIT_PER_MINUTE: '100000',
+    // tests refresh analytics many times; the throttle's own tests set an interval
+    ANALYTICS_REFRESH_MIN_INTERVAL_SECONDS: '0',
     ...options.env,
   };
   for (const name of ['SUPABASE_URL', 'SUPABASE_PUBLISHABLE_KEY', 'SUPABASE_JWT_SECRET', 'OPTISCOPE_MODE']) delete env[name];

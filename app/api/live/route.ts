@@ -1,22 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import { errorResponse } from '@/lib/api/errors';
 import { getViewer } from '@/lib/auth';
+import { getConfig } from '@/lib/config';
 import { liveHub } from '@/lib/live/hub';
 import { getOptimizationRun, getProject, isDataError, userScope } from '@/lib/supabase-optimization';
 
 export const dynamic = 'force-dynamic';
 
 const HEARTBEAT_MS = 15_000;
-const RECHECK_MS = 30_000;
 
 // GET /api/live?projectId=…[&runId=…] — server-sent events naming runs that changed.
 // Access is checked before the stream opens and re-checked while it stays open.
 export async function GET(request: Request) {
   const viewer = await getViewer();
-  if (!viewer) return Response.json({ error: { code: 'unauthorized', message: 'sign in first' } }, { status: 401 });
+  // the API's error contract, request id included, though this is not a /api/v1 route
+  const fail = (code: 'unauthorized' | 'not_found', message: string) => errorResponse(code, message, undefined, { 'x-request-id': randomUUID() });
+  if (!viewer) return fail('unauthorized', 'sign in first');
   const url = new URL(request.url);
   const projectId = url.searchParams.get('projectId') ?? '';
   const runId = url.searchParams.get('runId');
   const scope = userScope(viewer.claims);
+  const expiresAt = typeof viewer.claims.exp === 'number' ? viewer.claims.exp * 1000 : Infinity;
   const canWatch = async () => {
+    // the stream outlives the request: a session that has expired since must not keep it
+    if (Date.now() >= expiresAt) throw new Error('session expired');
     await getProject(scope, projectId);
     if (runId) {
       const run = await getOptimizationRun(scope, runId);
@@ -27,7 +34,7 @@ export async function GET(request: Request) {
     await canWatch();
   } catch (error) {
     const message = isDataError(error) ? error.message : 'not found';
-    return Response.json({ error: { code: 'not_found', message } }, { status: 404 });
+    return fail('not_found', message);
   }
 
   const encoder = new TextEncoder();
@@ -63,7 +70,7 @@ export async function GET(request: Request) {
           send('revoked', {});
           cleanup();
         });
-      }, RECHECK_MS);
+      }, getConfig().liveRecheckSeconds * 1000);
       cleanup = () => {
         clearInterval(heartbeat);
         clearInterval(recheck);

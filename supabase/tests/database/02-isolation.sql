@@ -2,7 +2,7 @@
 -- as PostgREST sets them) and checks what it can read and change.
 begin;
 create extension if not exists pgtap;
-select plan(64);
+select plan(65);
 
 \set owner_a '{"role": "authenticated", "sub": "a0000000-0000-4000-8000-000000000001"}'
 \set admin_a '{"role": "authenticated", "sub": "a0000000-0000-4000-8000-000000000002"}'
@@ -93,7 +93,9 @@ select results_eq('select distinct project_id from project_optimization_analytic
   'owner A sees only A in project_optimization_analytics');
 select throws_ok('select * from optimization_run_analytics', '42501',
   'permission denied for materialized view optimization_run_analytics', 'authenticated cannot read optimization_run_analytics');
-select is((select refreshed from refresh_optimization_analytics()), true, 'owner A can refresh analytics');
+select is((select refreshed from private.refresh_optimization_analytics_throttled(0)), true, 'owner A can refresh analytics (through the throttle)');
+select throws_ok('select refresh_optimization_analytics()', '42501',
+  'permission denied for function refresh_optimization_analytics', 'owner A cannot refresh around the throttle');
 select lives_ok($$insert into optimization_runs (project_id, run_name, optimizer_type) values ('tap-a', 'new', 'miprov2')$$,
   'owner A can add a run to A');
 reset role;
@@ -108,7 +110,7 @@ select throws_ok($$delete from project_members where user_id = 'a0000000-0000-40
 with changed as (update project_members set role = 'member' where user_id = 'a0000000-0000-4000-8000-000000000003' returning 1)
 select is(count(*)::int, 1, 'an admin can change a viewer''s role') from changed;
 update project_members set role = 'viewer' where user_id = 'a0000000-0000-4000-8000-000000000003';
-select is((select refreshed from refresh_optimization_analytics()), true, 'an admin can refresh analytics');
+select is((select refreshed from private.refresh_optimization_analytics_throttled(0)), true, 'an admin can refresh analytics');
 reset role;
 
 -- Viewer of A: reads A, writes nothing -----------------------------------------------------
@@ -123,7 +125,7 @@ with changed as (update optimization_runs set description = 'x' where project_id
 select is(count(*)::int, 0, 'the viewer updates no run') from changed;
 with gone as (delete from optimization_iterations where project_id = 'tap-a' returning 1)
 select is(count(*)::int, 0, 'the viewer deletes no iteration') from gone;
-select throws_ok('select refresh_optimization_analytics()', '42501',
+select throws_ok('select private.refresh_optimization_analytics_throttled(0)', '42501',
   'only project owners and admins can refresh analytics', 'the viewer cannot refresh analytics');
 reset role;
 
@@ -158,7 +160,7 @@ select throws_ok($$insert into optimization_runs (project_id, run_name, optimize
 select is_empty('select * from api_keys', 'an API key cannot list API keys');
 select throws_ok($$insert into project_config (id, name) values ('tap-c', 'C')$$,
   '42501', 'new row violates row-level security policy for table "project_config"', 'an API key cannot create projects');
-select throws_ok('select refresh_optimization_analytics()', '42501',
+select throws_ok('select private.refresh_optimization_analytics_throttled(0)', '42501',
   'only project owners and admins can refresh analytics', 'an API key cannot refresh analytics');
 reset role;
 

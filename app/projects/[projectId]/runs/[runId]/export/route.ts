@@ -1,4 +1,6 @@
+import { errorResponse } from '@/lib/api/errors';
 import { getViewer } from '@/lib/auth';
+import { csvRow } from '@/lib/csv';
 import { flattenJson, type FlatValue } from '@/lib/json-flatten';
 import {
   getOptimizationRun,
@@ -21,37 +23,33 @@ type What = 'run' | 'iterations' | 'samples';
 
 const SAMPLE_PAGE = 500;
 
-function errorResponse(status: number, code: string, message: string): Response {
-  return Response.json({ error: { code, message } }, { status });
-}
-
 // GET /projects/{p}/runs/{id}/export?format=csv|json&what=run|iterations|samples
 // — downloads a run (JSON "run": the run with its iterations and samples). Samples may be
 // narrowed with iteration, errorsOnly, minScore and maxScore. Read under the viewer's scope.
 export async function GET(request: Request, { params }: { params: Promise<Params> }) {
   const viewer = await getViewer();
-  if (!viewer) return errorResponse(401, 'unauthorized', 'sign in first');
+  if (!viewer) return errorResponse('unauthorized', 'sign in first');
   const { projectId, runId } = await params;
   const url = new URL(request.url);
   const format = (url.searchParams.get('format') ?? 'json') as Format;
-  if (format !== 'csv' && format !== 'json') return errorResponse(422, 'validation', 'format must be csv or json');
+  if (format !== 'csv' && format !== 'json') return errorResponse('validation_failed', 'format must be csv or json');
   const what = (url.searchParams.get('what') ?? (format === 'csv' ? 'iterations' : 'run')) as What;
   if (!['run', 'iterations', 'samples'].includes(what)) {
-    return errorResponse(422, 'validation', 'what must be run, iterations or samples');
+    return errorResponse('validation_failed', 'what must be run, iterations or samples');
   }
   const filters = sampleFilters(url.searchParams);
-  if ('error' in filters) return errorResponse(422, 'validation', filters.error);
+  if ('error' in filters) return errorResponse('validation_failed', filters.error);
 
   const scope = userScope(viewer.claims);
   let run: OptimizationRun;
   try {
     run = await getOptimizationRun(scope, runId);
   } catch (error) {
-    if (isDataError(error)) return errorResponse(404, 'not_found', 'run not found');
+    if (isDataError(error)) return errorResponse('not_found', 'run not found');
     throw error;
   }
   // a run of another project under this project's URL is as unknown as another tenant's
-  if (run.projectId !== projectId) return errorResponse(404, 'not_found', 'run not found');
+  if (run.projectId !== projectId) return errorResponse('not_found', 'run not found');
 
   const filename = `${slugify(run.runName)}-${run.id.slice(0, 8)}-${what}.${format}`;
   const headers = {
@@ -190,19 +188,6 @@ function flatCell(value: FlatValue | undefined): unknown {
 
 function json(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
-}
-
-// RFC 4180 quoting; text that a spreadsheet would run as a formula gets a leading quote.
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  let s = String(value);
-  if (/^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function csvRow(cells: unknown[]): string {
-  return `${cells.map(csvCell).join(',')}\r\n`;
 }
 
 function stream(chunks: AsyncGenerator<string>): ReadableStream<Uint8Array> {

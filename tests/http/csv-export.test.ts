@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Sql } from '../../lib/db/client.ts';
+import { api, createTenant, expectStatus, keyAuth, sessionAuth, superuserSql, validRun, type Tenant } from './helpers.ts';
+
+// The CSV downloads of the dashboard (run export and runs list) over HTTP with a session:
+// text that a spreadsheet would run as a formula arrives neutralised, quoted per RFC 4180
+// (expected fields worked out by hand), and another project's run is a 404.
+
+let sql: Sql;
+let a: Tenant;
+let b: Tenant;
+let runA: string;
+let runB: string;
+
+const NAME = '=HYPERLINK("http://evil.test","click")';
+
+beforeAll(async () => {
+  sql = superuserSql();
+  a = await createTenant(sql, 'csv-a');
+  b = await createTenant(sql, 'csv-b');
+  const created = await api('POST', '/api/v1/runs', {
+    headers: keyAuth(a.key),
+    json: validRun({ projectId: a.projectId, runName: NAME, description: '-1+1', tags: ['@SUM(A1:A2)', 'plain'], config: { note: '+1', model: 'x' } }),
+  });
+  expectStatus(created, 201);
+  runA = created.body.id;
+  expectStatus(
+    await api('POST', `/api/v1/runs/${runA}/iterations`, {
+      headers: keyAuth(a.key),
+      json: { iteration: 1, score: 0.5, params: { instruction: '\tcmd', quoted: 'say "hi", twice\nplease' } },
+    }),
+    201,
+  );
+  expectStatus(
+    await api('POST', `/api/v1/runs/${runA}/samples`, {
+      headers: keyAuth(a.key),
+      json: [{ iteration: 1, sampleIndex: 0, score: 0, error: '\rboom', programHash: '@x' }],
+    }),
+    201,
+  );
+  const other = await api('POST', '/api/v1/runs', { headers: keyAuth(b.key), json: validRun({ projectId: b.projectId, runName: 'b run' }) });
+  expectStatus(other, 201);
+  runB = other.body.id;
+});
+
+afterAll(async () => {
+  await sql.end({ timeout: 5 });
+});
+
+async function download(path: string, headers: Record<string, string>) {
+  const res = await fetch(`${inject('baseUrl')}${path}`, { headers, redirect: 'manual' });
+  return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+}
+
+// Parses RFC 4180 text into records of unquoted fields.
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue; }
+      if (ch === '"') { quoted = false; i++; continue; }
+      field += ch; i++; continue;
+    }
+    if (ch === '"') { quoted = true; i++; continue; }
+    if (ch === ',') { record.push(field); field = ''; i++; continue; }
+    if (ch === '\r' && text[i + 1] === '\n') { record.push(field); records.push(record); record = []; field = ''; i += 2; continue; }
+    expect(ch === '\r' || ch === '\n', `bare line break outside quotes at ${i}`).toBe(false);
+    field += ch; i++;
+  }
+  expect(field === '' && record.length === 0, 'the file ends with CRLF').toBe(true);
+  return records;
+}
+
+const byHeader = (records: string[][]) => records.slice(1).map((r) => Object.fromEntries(records[0]!.map((h, i) => [h, r[i]])));
+
+describe('run export (/projects/{p}/runs/{id}/export) as CSV', () => {
+  it('neutralises formulas in the run record', async () => {
+    const res = await download(`/projects/${a.projectId}/runs/${runA}/export?format=csv&what=run`, await sessionAuth(a.owner));
+    expect(res.status, res.text).toBe(200);
+    expect(res.type).toMatch(/^text\/csv/);
+    expect(res.text).toContain(`"'=HYPERLINK(""http://evil.test"",""click"")"`);
+    const [row] = byHeader(parseCsv(res.text));
+    expect(row).toMatchObject({ run_name: `'${NAME}`, description: "'-1+1", tags: "'@SUM(A1:A2);plain", 'config.note': "'+1", 'config.model': 'x' });
+  });
+
+  it('neutralises and quotes iteration params', async () => {
+    const res = await download(`/projects/${a.projectId}/runs/${runA}/export?format=csv&what=iterations`, await sessionAuth(a.owner));
+    expect(res.status, res.text).toBe(200);
+    expect(res.text).toContain(`"'\tcmd"`);
+    expect(res.text).toContain('"say ""hi"", twice\nplease"');
+    const [row] = byHeader(parseCsv(res.text));
+    expect(row).toMatchObject({ iteration: '1', score: '0.5', 'params.instruction': "'\tcmd", 'params.quoted': 'say "hi", twice\nplease' });
+  });
+
+  it('neutralises sample errors (leading CR) and hashes', async () => {
+    const res = await download(`/projects/${a.projectId}/runs/${runA}/export?format=csv&what=samples`, await sessionAuth(a.owner));
+    expect(res.status, res.text).toBe(200);
+    expect(res.text).toContain(`"'\rboom"`);
+    const [row] = byHeader(parseCsv(res.text));
+    expect(row).toMatchObject({ iteration: '1', sample_index: '0', score: '0', error: "'\rboom", program_hash: "'@x" });
+  });
+
+  it("answers 404 for another project's run, by its own URL or through the viewer's project", async () => {
+    const headers = await sessionAuth(a.owner);
+    for (const path of [`/projects/${b.projectId}/runs/${runB}/export?format=csv`, `/projects/${a.projectId}/runs/${runB}/export?format=csv&what=run`]) {
+      const res = await download(path, headers);
+      expect(res.status, `${path}: ${res.text}`).toBe(404);
+      expect(JSON.parse(res.text)).toEqual({ error: { code: 'not_found', message: 'run not found' } });
+      expect(res.text).not.toContain('b run');
+    }
+    // control: B's owner downloads it
+    expect((await download(`/projects/${b.projectId}/runs/${runB}/export?format=csv&what=run`, await sessionAuth(b.owner))).status).toBe(200);
+  });
+
+  it('names a bad format with the shared validation code', async () => {
+    const res = await download(`/projects/${a.projectId}/runs/${runA}/export?format=xls`, await sessionAuth(a.owner));
+    expect(res.status).toBe(422);
+    expect(JSON.parse(res.text)).toEqual({ error: { code: 'validation_failed', message: 'format must be csv or json' } });
+  });
+});
+
+describe('runs list export (/projects/{p}/runs/export)', () => {
+  it('uses the same guard', async () => {
+    const res = await download(`/projects/${a.projectId}/runs/export`, await sessionAuth(a.owner));
+    expect(res.status, res.text).toBe(200);
+    const rows = byHeader(parseCsv(res.text));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ run_name: `'${NAME}`, description: "'-1+1", tags: "'@SUM(A1:A2);plain" });
+  });
+
+  it("answers 404 for another project's list", async () => {
+    const res = await download(`/projects/${b.projectId}/runs/export`, await sessionAuth(a.owner));
+    expect(res.status).toBe(404);
+    expect(res.text).not.toContain('b run');
+  });
+});
