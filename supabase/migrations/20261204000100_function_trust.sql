@@ -24,6 +24,30 @@
 
 -- 1. ------------------------------------------------------------------------------------
 
+-- Who may refresh the analytics view: one rule for the refresh and for the app's throttled
+-- path (20261204000200). current_user in a SECURITY DEFINER function is its owner: the
+-- caller's role is the one SET ROLE chose (withUserScope, PostgREST), or else the login role.
+create function private.may_refresh_analytics()
+returns boolean
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+  v_caller name := coalesce(nullif(current_setting('role'), 'none'), session_user);
+begin
+  if v_caller = 'service_role' then
+    return true;
+  elsif v_caller = 'authenticated' then
+    return cardinality(private.admin_project_ids()) > 0;
+  end if;
+  return pg_catalog.pg_has_role(v_caller,
+    (select c.relowner from pg_catalog.pg_class c where c.oid = 'public.optimization_run_analytics'::regclass),
+    'usage');
+end
+$$;
+
+revoke all on function private.may_refresh_analytics() from public, anon, authenticated, service_role;
+
 create or replace function public.refresh_optimization_analytics(
   out refreshed boolean,
   out refreshed_at timestamptz,
@@ -34,21 +58,8 @@ set search_path = ''
 as $$
 declare
   v_started timestamptz := clock_timestamp();
-  -- current_user here is this function's owner: the caller's role is the one SET ROLE chose
-  -- (withUserScope, PostgREST), or else the login role
-  v_caller name := coalesce(nullif(current_setting('role'), 'none'), session_user);
-  v_allowed boolean;
 begin
-  if v_caller = 'service_role' then
-    v_allowed := true;
-  elsif v_caller = 'authenticated' then
-    v_allowed := cardinality(private.admin_project_ids()) > 0;
-  else
-    v_allowed := pg_catalog.pg_has_role(v_caller,
-      (select c.relowner from pg_catalog.pg_class c where c.oid = 'public.optimization_run_analytics'::regclass),
-      'usage');
-  end if;
-  if not v_allowed then
+  if not private.may_refresh_analytics() then
     raise exception 'only project owners and admins can refresh analytics'
       using errcode = '42501';
   end if;

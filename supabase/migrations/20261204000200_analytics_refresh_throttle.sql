@@ -4,7 +4,8 @@
 -- advisory lock the refresh takes) and at least p_min_interval_seconds between two, read
 -- from optimization_analytics_refreshes, so it holds across server processes. In private,
 -- which PostgREST does not expose: the interval is the server's setting, not the caller's.
--- It leaves refresh_optimization_analytics() itself (and its permission checks) untouched.
+-- It leaves refresh_optimization_analytics() itself untouched; both ask
+-- private.may_refresh_analytics() who may refresh.
 
 create function private.refresh_optimization_analytics_throttled(
   p_min_interval_seconds integer,
@@ -25,9 +26,7 @@ begin
   end if;
   -- the refresh's own rule, checked first so that a caller who may not refresh is told so
   -- (403) rather than to wait (429)
-  if auth.jwt() is not null
-     and coalesce(auth.role(), '') <> 'service_role'
-     and cardinality(private.admin_project_ids()) = 0 then
+  if not private.may_refresh_analytics() then
     raise exception 'only project owners and admins can refresh analytics'
       using errcode = '42501';
   end if;

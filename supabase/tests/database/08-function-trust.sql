@@ -4,7 +4,7 @@
 -- the roles that call them.
 begin;
 create extension if not exists pgtap;
-select plan(26);
+select plan(27);
 
 \set owner_a '{"role": "authenticated", "sub": "a0000000-0000-4000-8000-0000000000f1"}'
 \set viewer_a '{"role": "authenticated", "sub": "a0000000-0000-4000-8000-0000000000f2"}'
@@ -48,26 +48,29 @@ create role :"app" nologin;
 grant authenticated to :"app";
 grant execute on function private.require_live_api_key(uuid) to :"app";
 
--- refresh_optimization_analytics as authenticated: only an owner or admin -----------------
+-- as authenticated: only through the throttle (20261204000500), and only an owner or admin
 set local role authenticated;
+select set_config('request.jwt.claims', :'owner_a', true);
+select throws_ok('select refresh_optimization_analytics()', '42501', null,
+  'authenticated cannot call the refresh itself (it would skip the throttle)');
 select set_config('request.jwt.claims', :'service_claims', true);
-select throws_ok('select refresh_optimization_analytics()', '42501',
+select throws_ok('select private.refresh_optimization_analytics_throttled(0)', '42501',
   'only project owners and admins can refresh analytics',
   'authenticated claiming "role": "service_role" cannot refresh analytics');
 select set_config('request.jwt.claims', '', true);
-select throws_ok('select refresh_optimization_analytics()', '42501',
+select throws_ok('select private.refresh_optimization_analytics_throttled(0)', '42501',
   'only project owners and admins can refresh analytics',
   'authenticated without claims cannot refresh analytics');
 select set_config('request.jwt.claims', :'service_viewer', true);
-select throws_ok('select refresh_optimization_analytics()', '42501',
+select throws_ok('select private.refresh_optimization_analytics_throttled(0)', '42501',
   'only project owners and admins can refresh analytics',
   'a viewer claiming "role": "service_role" cannot refresh analytics');
 select set_config('request.jwt.claims', :'service_key', true);
-select throws_ok('select refresh_optimization_analytics()', '42501',
+select throws_ok('select private.refresh_optimization_analytics_throttled(0)', '42501',
   'only project owners and admins can refresh analytics',
   'an API key claiming "role": "service_role" cannot refresh analytics');
 select set_config('request.jwt.claims', :'owner_a', true);
-select is((select refreshed from refresh_optimization_analytics()), true,
+select is((select refreshed from private.refresh_optimization_analytics_throttled(0)), true,
   'the owner of a project refreshes analytics (the dashboard''s refresh button)');
 reset role;
 
@@ -158,10 +161,15 @@ $$, $$
   cross join unnest(array[
     'private.readable_project_ids()', 'private.writable_project_ids()',
     'private.admin_project_ids()', 'private.owner_project_ids()',
-    'refresh_optimization_analytics()', 'get_optimization_analytics_last_refresh()',
+    'private.refresh_optimization_analytics_throttled(integer)', 'get_optimization_analytics_last_refresh()',
     'list_project_members(text)', 'add_project_member(text,text,text)',
     'search_optimization_runs(jsonb,integer,integer)', 'count_optimization_runs(jsonb,integer)',
     'total_optimization_runs(jsonb,integer)'
+  ]) f
+  -- the service role also refreshes directly (the demo seeder) and keeps the shared rate limit
+  union all
+  select 'service_role', f from unnest(array[
+    'refresh_optimization_analytics()', 'private.take_api_rate_limit_token(text,integer)'
   ]) f
 $$, 'authenticated and the service role execute only the SECURITY DEFINER functions they call');
 select is_empty($$
