@@ -122,7 +122,7 @@ const ok = (description: string, schema: JsonSchema, status = '200') => ({
 });
 const errors = (...codes: number[]) =>
   Object.fromEntries(
-    [401, 429, 500, ...codes].map((code) => [
+    [401, 429, 500, 503, ...codes].map((code) => [
       String(code),
       { description: Object.entries(STATUS_BY_CODE).filter(([, s]) => s === code).map(([c]) => c).join(', '), content: jsonContent(ref('Error')) },
     ]),
@@ -140,7 +140,8 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
       description:
         'Track prompt-optimization runs (DSPy MIPROv2 and others): runs, iterations, samples, leaderboards and analytics. ' +
         'Authenticate with a project API key: `Authorization: Bearer osk_…`. Writes are idempotent (client-chosen run ids, ' +
-        'upserts on iteration number and on (iteration, sampleIndex)), so clients may retry 429 and 5xx responses.',
+        'upserts on iteration number and on (iteration, sampleIndex)), so clients may retry 429 and 5xx responses. ' +
+        'While the database is unavailable (restarting or unreachable) requests answer 503 database_unavailable with Retry-After.',
     },
     servers: [{ url: serverUrl }],
     security: [{ apiKey: [] }],

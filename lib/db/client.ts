@@ -1,7 +1,9 @@
 import postgres from 'postgres';
+import { getDatabaseSettings } from '../config/index.ts';
 
 export type Sql = postgres.Sql;
 export type TransactionSql = postgres.TransactionSql;
+export type ReservedSql = postgres.ReservedSql;
 
 export interface ClientOptions {
   max?: number;
@@ -45,7 +47,7 @@ export function createSqlClient(url: string, options: ClientOptions = {}): Sql {
     max: options.max ?? 10,
     prepare: options.prepare ?? true,
     idle_timeout: options.idleTimeoutSeconds ?? 30,
-    connect_timeout: 10,
+    connect_timeout: getDatabaseSettings().connectTimeoutMs / 1000,
     onnotice: () => {},
     types,
     connection: { application_name: 'optiscope' },
@@ -53,6 +55,8 @@ export function createSqlClient(url: string, options: ClientOptions = {}): Sql {
 }
 
 let shared: Sql | undefined;
+// pools given up after a connection failure (they end in the background)
+const retired = new WeakSet<Sql>();
 
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
@@ -81,6 +85,25 @@ export function getSql(): Sql {
     });
   }
   return shared;
+}
+
+// The pool to run on instead of `sql` once `sql` was retired (the shared pool's successor).
+export function livePool(sql: Sql): Sql {
+  return retired.has(sql) ? getSql() : sql;
+}
+
+// Gives up the shared pool after one of its connections failed, and returns the pool to
+// use now. postgres.js 3.4 can wedge a pool after its server restarts: a connection
+// whose socket closed with a write still buffered never writes again (porsager/postgres
+// #1208), and a reserve() rejected while connecting later swallows the connection it
+// was queued for. A fresh pool has neither; the old one finishes what runs on it and ends.
+// Pools the caller made itself (tests, scripts) are theirs to manage and are kept.
+export function retirePool(sql: Sql): Sql {
+  if (sql !== shared) return livePool(sql);
+  shared = undefined;
+  retired.add(sql);
+  void sql.end({ timeout: getDatabaseSettings().requestTimeoutMs / 1000 }).catch(() => {});
+  return getSql();
 }
 
 export async function closeSql(): Promise<void> {
