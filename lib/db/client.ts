@@ -55,8 +55,10 @@ export function createSqlClient(url: string, options: ClientOptions = {}): Sql {
 }
 
 let shared: Sql | undefined;
-// pools given up after a connection failure (they end in the background)
+// pools given up after a connection failure (they end in the background), each with a
+// way to tell those waiting for one of its connections
 const retired = new WeakSet<Sql>();
+const retirements = new WeakMap<Sql, { promise: Promise<void>; resolve: () => void }>();
 
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
@@ -92,6 +94,19 @@ export function livePool(sql: Sql): Sql {
   return retired.has(sql) ? getSql() : sql;
 }
 
+// Settles when `sql` is retired: a connection it still owes would come only at its end.
+export function whenRetired(sql: Sql): Promise<void> {
+  if (retired.has(sql)) return Promise.resolve();
+  let entry = retirements.get(sql);
+  if (!entry) {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    entry = { promise, resolve };
+    retirements.set(sql, entry);
+  }
+  return entry.promise;
+}
+
 // Gives up the shared pool after one of its connections failed, and returns the pool to
 // use now. postgres.js 3.4 can wedge a pool after its server restarts: a connection
 // whose socket closed with a write still buffered never writes again (porsager/postgres
@@ -102,6 +117,7 @@ export function retirePool(sql: Sql): Sql {
   if (sql !== shared) return livePool(sql);
   shared = undefined;
   retired.add(sql);
+  retirements.get(sql)?.resolve();
   void sql.end({ timeout: getDatabaseSettings().requestTimeoutMs / 1000 }).catch(() => {});
   return getSql();
 }

@@ -1,6 +1,6 @@
 import { getDatabaseSettings } from '../config/index.ts';
 import { currentDeadline, DatabaseUnavailableError, DeadlineError, isDatabaseUnavailable } from './availability.ts';
-import { getSql, livePool, retirePool, type ReservedSql, type Sql, type TransactionSql } from './client.ts';
+import { getSql, livePool, retirePool, whenRetired, type ReservedSql, type Sql, type TransactionSql } from './client.ts';
 
 // The claims a request runs with, as PostgREST would set them from a verified JWT.
 export interface Claims {
@@ -122,22 +122,27 @@ function describe(error: unknown): string {
   return [code, message].filter((part) => typeof part === 'string' && part).join(': ') || 'connection failed';
 }
 
-// A reserved connection from the pool, or DeadlineError if none is free by the deadline
-// (a reservation that arrives later goes straight back to the pool).
+// A reserved connection, or DeadlineError if none is free by the deadline (a reservation
+// that arrives later goes straight back to the pool). A wait on a pool that is retired
+// meanwhile moves to its successor: nothing was sent yet.
 async function reserveBy(sql: Sql, attempt: Attempt): Promise<ReservedSql> {
-  const reservation = sql.reserve();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  let pool = livePool(sql);
+  for (;;) {
+    const reservation = pool.reserve();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), Math.max(0, attempt.until - Date.now()));
+    });
+    const outcome = await Promise.race([reservation, late, whenRetired(pool).then(() => 'retired' as const)]).finally(() =>
+      clearTimeout(timer),
+    );
+    if (typeof outcome !== 'string') return outcome;
+    reservation.then((connection) => connection.release(), () => {});
+    if (outcome === 'late') {
       attempt.expired = true;
-      reservation.then((connection) => connection.release(), () => {});
-      reject(new DeadlineError('waiting for a connection'));
-    }, Math.max(0, attempt.until - Date.now()));
-  });
-  try {
-    return await Promise.race([reservation, late]);
-  } finally {
-    clearTimeout(timer);
+      throw new DeadlineError('waiting for a connection');
+    }
+    pool = livePool(pool);
   }
 }
 
