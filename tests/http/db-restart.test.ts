@@ -16,6 +16,8 @@ const ITERATIONS_PER_RUN = 4;
 // bounds the load if the phases below never finish
 const MAX_RUNS_PER_CLIENT = 150;
 const ANSWER_WITHIN_MS = 30_000;
+// the load gives up after this many (the test fails on the first)
+const MAX_FAILURES = 20;
 
 let cluster: PgCluster;
 let server: TestServer;
@@ -52,9 +54,11 @@ interface Outcome {
 
 // Sends one write until it is acknowledged, as a client following Retry-After would
 // (sooner, to keep the test short). Writes are idempotent (client-chosen run ids,
-// iterations upserted by number), so a retry after a 503 cannot apply one twice.
+// iterations upserted by number), so a retry cannot apply one twice. A request without
+// an answer in time, or answered other than 2xx or 503, is a failure (and retried too,
+// so that the load goes on and every kind of failure shows).
 async function write(outcome: Outcome, path: string, json: unknown): Promise<boolean> {
-  for (let attempt = 0; attempt < 200; attempt++) {
+  for (let attempt = 0; attempt < 100 && outcome.failures.length < MAX_FAILURES; attempt++) {
     let res: ApiResponse;
     try {
       const answer = await fetch(`${server.baseUrl}${path}`, {
@@ -67,22 +71,21 @@ async function write(outcome: Outcome, path: string, json: unknown): Promise<boo
       res = { status: answer.status, headers: answer.headers, text, body: text ? JSON.parse(text) : undefined };
     } catch (error) {
       outcome.failures.push(`POST ${path}: no answer within ${ANSWER_WITHIN_MS / 1000} s (${(error as Error).message})`);
-      return false;
+      continue;
     }
     outcome.answered++;
     if (res.status < 300) {
       outcome.acknowledged++;
       return true;
     }
-    if (res.status !== 503 || res.body?.error?.code !== 'database_unavailable' || !/^\d+$/.test(res.headers.get('retry-after') ?? '')) {
+    if (res.status === 503 && res.body?.error?.code === 'database_unavailable' && /^\d+$/.test(res.headers.get('retry-after') ?? '')) {
+      assertErrorShape(res);
+      outcome.unavailable++;
+    } else {
       outcome.failures.push(`POST ${path}: ${res.status} ${res.text.slice(0, 300)}`);
-      return false;
     }
-    assertErrorShape(res);
-    outcome.unavailable++;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  outcome.failures.push(`POST ${path}: still unavailable after 200 tries`);
   return false;
 }
 
@@ -94,7 +97,7 @@ describe('a PostgreSQL restart under write load', () => {
     let stopping = false;
 
     const client = async () => {
-      for (let n = 0; n < MAX_RUNS_PER_CLIENT && !stopping && outcome.failures.length === 0; n++) {
+      for (let n = 0; n < MAX_RUNS_PER_CLIENT && !stopping && outcome.failures.length < MAX_FAILURES; n++) {
         const id = randomUUID();
         if (!(await write(outcome, '/api/v1/runs', validRun({ id, runName: `outage run ${n}` })))) return;
         runs.set(id, []);
@@ -104,12 +107,13 @@ describe('a PostgreSQL restart under write load', () => {
         }
       }
     };
-    const load = Promise.all(Array.from({ length: CLIENTS }, client));
+    let finished = false;
+    const load = Promise.all(Array.from({ length: CLIENTS }, client)).finally(() => (finished = true));
 
     // each phase starts once the load has made progress since the last one
     const progress = async (writes: number) => {
       const target = outcome.acknowledged + writes;
-      while (outcome.acknowledged < target && outcome.failures.length === 0 && !stopping) {
+      while (outcome.acknowledged < target && outcome.failures.length < MAX_FAILURES && !finished) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     };
