@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { getDatabaseSettings } from '../config/index.ts';
+import { DATABASE_UNAVAILABLE_DIGEST } from '../outage.ts';
 
 // How long a client should wait before trying again while the database is unavailable:
 // about what a PostgreSQL restart takes.
@@ -10,6 +11,7 @@ export const RETRY_AFTER_SECONDS = 5;
 // (the connection failed after COMMIT was sent), so a retry must be one that is safe to repeat.
 export class DatabaseUnavailableError extends Error {
   readonly outcomeUnknown: boolean;
+  readonly digest = DATABASE_UNAVAILABLE_DIGEST;
   constructor(reason: string, options: { cause?: unknown; outcomeUnknown?: boolean } = {}) {
     super(reason, { cause: options.cause });
     this.name = 'DatabaseUnavailableError';

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqlClient, type Sql } from '../../lib/db/client.ts';
 import { migrate } from '../../lib/db/migrate.ts';
+import { DATABASE_UNAVAILABLE_DIGEST } from '../../lib/outage.ts';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { assertErrorShape, createTenant, keyAuth, validRun, type ApiResponse, type Tenant } from './helpers.ts';
+import { assertErrorShape, createTenant, keyAuth, sessionAuth, validRun, type ApiResponse, type Tenant } from './helpers.ts';
 
 // Issue 12, defect 2: PostgreSQL restarts (and stops for a few seconds) in the middle of
 // a write load. Every request is answered within 30 s; an error is 503 with Retry-After
@@ -95,6 +96,7 @@ describe('a PostgreSQL restart under write load', () => {
     // what the server acknowledged: run ids, and iteration numbers per run
     const runs = new Map<string, number[]>();
     let stopping = false;
+    let pageDuringOutage = { status: 0, text: '' };
 
     const client = async () => {
       for (let n = 0; n < MAX_RUNS_PER_CLIENT && !stopping && outcome.failures.length < MAX_FAILURES; n++) {
@@ -122,6 +124,12 @@ describe('a PostgreSQL restart under write load', () => {
       await cluster.restart();
       await progress(40);
       await cluster.stop();
+      // a dashboard page meanwhile says what happened instead of a generic failure
+      const page = await fetch(`${server.baseUrl}/projects/${tenant.projectId}/runs`, {
+        headers: await sessionAuth(tenant.owner),
+        signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+      });
+      pageDuringOutage = { status: page.status, text: await page.text() };
       await new Promise((resolve) => setTimeout(resolve, 3_000)); // down for a few seconds
       await cluster.start();
       await progress(40);
@@ -133,6 +141,9 @@ describe('a PostgreSQL restart under write load', () => {
     }
 
     expect(outcome.failures).toEqual([]);
+    // the page's error carries the digest for which app/error.tsx shows "Database unavailable"
+    expect(pageDuringOutage.status).toBe(500);
+    expect(pageDuringOutage.text).toContain(`"digest\\":\\"${DATABASE_UNAVAILABLE_DIGEST}\\"`);
     // the restarts were felt: some requests found the database unavailable
     expect(outcome.unavailable).toBeGreaterThan(0);
 
