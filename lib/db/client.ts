@@ -107,12 +107,10 @@ export function whenRetired(sql: Sql): Promise<void> {
   return entry.promise;
 }
 
-// Gives up the shared pool after one of its connections failed, and returns the pool to
-// use now. postgres.js 3.4 can wedge a pool after its server restarts: a connection
-// whose socket closed with a write still buffered never writes again (porsager/postgres
-// #1208), and a reserve() rejected while connecting later swallows the connection it
-// was queued for. A fresh pool has neither; the old one finishes what runs on it and ends.
-// Pools the caller made itself (tests, scripts) are theirs to manage and are kept.
+// Gives up the shared pool after a connection failure and returns its successor:
+// postgres.js 3.4 can wedge a pool whose server restarted (a write buffered on a closed
+// socket is never sent, porsager/postgres#1208; reserve() then waited forever here).
+// The old pool finishes what runs on it and ends; pools callers made (tests) are kept.
 export function retirePool(sql: Sql): Sql {
   if (sql !== shared) return livePool(sql);
   shared = undefined;

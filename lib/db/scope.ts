@@ -51,8 +51,9 @@ function checkClaims(claims: Claims): void {
 // The statements `build` returns (it must build them all at once, without awaiting
 // anything) in one transaction as the caller, in one round trip: BEGIN, the settings,
 // the statements and COMMIT are sent together. For reads whose statements do not depend
-// on each other's results. Resolves to their results in order; the first failure rejects
-// (the transaction is then rolled back by the server: COMMIT of a failed transaction).
+// on each other's results, run READ ONLY. Resolves to their results in order; the first
+// failure rejects (the transaction is then rolled back by the server: COMMIT of a failed
+// transaction).
 export async function withUserScopeStatements<const Q extends readonly PromiseLike<unknown>[]>(
   claims: Claims,
   build: (tx: TransactionSql) => Q,
