@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/index.ts';
 import { isDataError } from '../supabase-optimization/errors.ts';
 
 export type ApiErrorCode =
@@ -12,7 +13,8 @@ export type ApiErrorCode =
   | 'unsupported_media_type'
   | 'validation_failed'
   | 'rate_limited'
-  | 'internal_error';
+  | 'internal_error'
+  | 'database_unavailable';
 
 // One table maps every error code to its HTTP status.
 export const STATUS_BY_CODE: Record<ApiErrorCode, number> = {
@@ -28,6 +30,7 @@ export const STATUS_BY_CODE: Record<ApiErrorCode, number> = {
   validation_failed: 422,
   rate_limited: 429,
   internal_error: 500,
+  database_unavailable: 503,
 };
 
 export class ApiError extends Error {
@@ -58,6 +61,18 @@ export function toErrorResponse(error: unknown, requestId: string): Response {
     const code: ApiErrorCode =
       error.code === 'validation' ? 'validation_failed' : error.code === 'not_found' ? 'not_found' : error.code;
     return errorResponse(code, error.message, error.details);
+  }
+  // an outage is not a fault of ours to log as one: the client is told when to come back
+  if (isDatabaseUnavailable(error)) {
+    const unknown = (error as { outcomeUnknown?: boolean }).outcomeUnknown
+      ? ' The write may or may not have been saved: retrying it with the same ids is safe.'
+      : '';
+    return errorResponse(
+      'database_unavailable',
+      `the database is unavailable (restarting or unreachable): retry in ${RETRY_AFTER_SECONDS} s.${unknown}`,
+      undefined,
+      { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    );
   }
   const pg = error as { code?: string };
   if (pg?.code === '57014') {

@@ -7,6 +7,7 @@ import { localUserClaims } from '../auth/local-user.ts';
 import { readAccessToken } from '../auth/session-cookie.ts';
 import { verifyAccessToken } from '../auth/verify-token.ts';
 import { getConfig } from '../config/index.ts';
+import { withRequestDeadline } from '../db/index.ts';
 import { parseInput, ValidationError } from '../supabase-optimization/errors.ts';
 import { userScope, type Scope } from '../supabase-optimization/scope.ts';
 import { ApiError, toErrorResponse } from './errors.ts';
@@ -45,7 +46,8 @@ export function apiHandler<P = Record<string, never>, S extends z.ZodType | unde
   options: HandlerOptions<S>,
   handler: (ctx: HandlerContext<P, S extends z.ZodType ? z.output<S> : undefined>) => Promise<Response>,
 ) {
-  return async (request: Request, context: RouteContext<P>): Promise<Response> => {
+  // withRequestDeadline: the request's database work, pool wait included, ends in time
+  return (request: Request, context: RouteContext<P>): Promise<Response> => withRequestDeadline(async () => {
     const requestId = randomUUID();
     try {
       const config = getConfig();
@@ -80,7 +82,7 @@ export function apiHandler<P = Record<string, never>, S extends z.ZodType | unde
       response.headers.set('x-request-id', requestId);
       return response;
     }
-  };
+  });
 }
 
 async function authenticate(request: Request): Promise<Caller> {

@@ -162,7 +162,7 @@ const ok = (description: string, schema: JsonSchema, status = '200') => ({
 });
 const errors = (...codes: number[]) =>
   Object.fromEntries(
-    [401, 429, 500, ...codes].map((code) => [
+    [401, 429, 500, 503, ...codes].map((code) => [
       String(code),
       { description: Object.entries(STATUS_BY_CODE).filter(([, s]) => s === code).map(([c]) => c).join(', '), content: jsonContent(ref('Error')) },
     ]),
@@ -221,7 +221,8 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
         'Track prompt-optimization runs (DSPy MIPROv2 and others): runs, iterations, samples, leaderboards and analytics. ' +
         'Authenticate with a project API key: `Authorization: Bearer osk_…`. Writes are idempotent (client-chosen run ids, ' +
         'upserts on iteration number and on (iteration, sampleIndex)), so clients may retry 429 and 5xx responses. ' +
-        'Every `score` is 0–1 (a DSPy percentage divided by its scale; `rawScore` and `scoreScale` keep the original).',
+        'Every `score` is 0–1 (a DSPy percentage divided by its scale; `rawScore` and `scoreScale` keep the original). ' +
+        'While the database is unavailable (restarting or unreachable) requests answer 503 database_unavailable with Retry-After.',
     },
     servers: [{ url: serverUrl }],
     security: [{ apiKey: [] }],

@@ -23,6 +23,18 @@ export interface AppConfig {
   liveRecheckSeconds: number;
   // least time between two refreshes of the global analytics view
   analyticsRefreshMinIntervalSeconds: number;
+  database: DatabaseSettings;
+}
+
+// How long the app waits for the database: every request is answered within a bounded
+// time, even while PostgreSQL restarts or is unreachable.
+export interface DatabaseSettings {
+  // opening a connection (postgres.js connect_timeout)
+  connectTimeoutMs: number;
+  // one statement, enforced by the server (statement_timeout)
+  statementTimeoutMs: number;
+  // a request's database work in all, the wait for a pooled connection and a retry included
+  requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +71,50 @@ function positiveInt(env: Env, name: string, fallback: number, problems: string[
     return fallback;
   }
   return n;
+}
+
+function positiveMs(env: Env, name: string, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) {
+    problems.push(`${name} must be a positive whole number of milliseconds, got "${raw}"`);
+    return fallback;
+  }
+  return n;
+}
+
+function readDatabaseSettings(env: Env, problems: string[]): DatabaseSettings {
+  const settings: DatabaseSettings = {
+    connectTimeoutMs: positiveMs(env, 'DB_CONNECT_TIMEOUT_MS', 5_000, problems),
+    statementTimeoutMs: positiveMs(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, problems),
+    requestTimeoutMs: positiveMs(env, 'DB_REQUEST_TIMEOUT_MS', 20_000, problems),
+  };
+  if (settings.requestTimeoutMs <= settings.connectTimeoutMs) {
+    problems.push(`DB_REQUEST_TIMEOUT_MS (${settings.requestTimeoutMs}) must be longer than DB_CONNECT_TIMEOUT_MS (${settings.connectTimeoutMs})`);
+  }
+  // a statement that outlives the request is cut by the request deadline instead, and the
+  // connection it ran on is given up
+  if (settings.requestTimeoutMs <= settings.statementTimeoutMs) {
+    problems.push(`DB_REQUEST_TIMEOUT_MS (${settings.requestTimeoutMs}) must be longer than DB_STATEMENT_TIMEOUT_MS (${settings.statementTimeoutMs})`);
+  }
+  return settings;
+}
+
+// The database settings alone: the data layer also runs in scripts and tests that have
+// no full app configuration (no DATABASE_URL, no mode).
+export function loadDatabaseSettings(env: Env = process.env): DatabaseSettings {
+  const problems: string[] = [];
+  const settings = readDatabaseSettings(env, problems);
+  if (problems.length) throw new ConfigError(problems);
+  return settings;
+}
+
+let cachedDatabase: DatabaseSettings | undefined;
+
+export function getDatabaseSettings(): DatabaseSettings {
+  cachedDatabase ??= loadDatabaseSettings();
+  return cachedDatabase;
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -127,6 +183,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     liveRecheckSeconds: positiveInt(env, 'LIVE_RECHECK_SECONDS', 30, problems),
     // local mode has one user, who may refresh as often as one refresh at a time allows
     analyticsRefreshMinIntervalSeconds: positiveInt(env, 'ANALYTICS_REFRESH_MIN_INTERVAL_SECONDS', mode === 'local' ? 0 : 60, problems),
+    database: readDatabaseSettings(env, problems),
   };
   if (config.liveRecheckSeconds < 1) problems.push('LIVE_RECHECK_SECONDS must be at least 1');
   if (problems.length) throw new ConfigError(problems);

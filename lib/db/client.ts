@@ -1,7 +1,9 @@
 import postgres from 'postgres';
+import { getDatabaseSettings } from '../config/index.ts';
 
 export type Sql = postgres.Sql;
 export type TransactionSql = postgres.TransactionSql;
+export type ReservedSql = postgres.ReservedSql;
 
 export interface ClientOptions {
   max?: number;
@@ -45,7 +47,7 @@ export function createSqlClient(url: string, options: ClientOptions = {}): Sql {
     max: options.max ?? 10,
     prepare: options.prepare ?? true,
     idle_timeout: options.idleTimeoutSeconds ?? 30,
-    connect_timeout: 10,
+    connect_timeout: getDatabaseSettings().connectTimeoutMs / 1000,
     onnotice: () => {},
     types,
     connection: { application_name: 'optiscope' },
@@ -53,6 +55,10 @@ export function createSqlClient(url: string, options: ClientOptions = {}): Sql {
 }
 
 let shared: Sql | undefined;
+// pools given up after a connection failure (they end in the background), each with a
+// way to tell those waiting for one of its connections
+const retired = new WeakSet<Sql>();
+const retirements = new WeakMap<Sql, { promise: Promise<void>; resolve: () => void }>();
 
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
@@ -81,6 +87,37 @@ export function getSql(): Sql {
     });
   }
   return shared;
+}
+
+// The pool to run on instead of `sql` once `sql` was retired (the shared pool's successor).
+export function livePool(sql: Sql): Sql {
+  return retired.has(sql) ? getSql() : sql;
+}
+
+// Settles when `sql` is retired: a connection it still owes would come only at its end.
+export function whenRetired(sql: Sql): Promise<void> {
+  if (retired.has(sql)) return Promise.resolve();
+  let entry = retirements.get(sql);
+  if (!entry) {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    entry = { promise, resolve };
+    retirements.set(sql, entry);
+  }
+  return entry.promise;
+}
+
+// Gives up the shared pool after a connection failure and returns its successor:
+// postgres.js 3.4 can wedge a pool whose server restarted (a write buffered on a closed
+// socket is never sent, porsager/postgres#1208; reserve() then waited forever here).
+// The old pool finishes what runs on it and ends; pools callers made (tests) are kept.
+export function retirePool(sql: Sql): Sql {
+  if (sql !== shared) return livePool(sql);
+  shared = undefined;
+  retired.add(sql);
+  retirements.get(sql)?.resolve();
+  void sql.end({ timeout: getDatabaseSettings().requestTimeoutMs / 1000 }).catch(() => {});
+  return getSql();
 }
 
 export async function closeSql(): Promise<void> {

@@ -1,4 +1,6 @@
-import { getSql, type Sql, type TransactionSql } from './client.ts';
+import { getDatabaseSettings } from '../config/index.ts';
+import { currentDeadline, DatabaseUnavailableError, DeadlineError, isDatabaseUnavailable } from './availability.ts';
+import { getSql, livePool, retirePool, whenRetired, type ReservedSql, type Sql, type TransactionSql } from './client.ts';
 
 // The claims a request runs with, as PostgREST would set them from a verified JWT.
 export interface Claims {
@@ -12,9 +14,9 @@ export interface Claims {
 
 const ALLOWED_ROLES = new Set(['authenticated', 'anon']);
 
-export function statementTimeoutMs(): number {
-  const raw = Number(process.env.DB_STATEMENT_TIMEOUT_MS ?? 15000);
-  return Number.isFinite(raw) && raw > 0 ? Math.floor(raw) : 15000;
+// A statement may run for DB_STATEMENT_TIMEOUT_MS, and never past the request's deadline.
+function statementTimeout(attempt: Attempt): number {
+  return Math.max(1, Math.min(getDatabaseSettings().statementTimeoutMs, attempt.until - Date.now()));
 }
 
 // Runs fn in one transaction as `authenticated` (or `anon`) with request.jwt.claims set,
@@ -49,8 +51,9 @@ function checkClaims(claims: Claims): void {
 // The statements `build` returns (it must build them all at once, without awaiting
 // anything) in one transaction as the caller, in one round trip: BEGIN, the settings,
 // the statements and COMMIT are sent together. For reads whose statements do not depend
-// on each other's results. Resolves to their results in order; the first failure rejects
-// (the transaction is then rolled back by the server: COMMIT of a failed transaction).
+// on each other's results, run READ ONLY. Resolves to their results in order; the first
+// failure rejects (the transaction is then rolled back by the server: COMMIT of a failed
+// transaction).
 export async function withUserScopeStatements<const Q extends readonly PromiseLike<unknown>[]>(
   claims: Claims,
   build: (tx: TransactionSql) => Q,
@@ -81,6 +84,93 @@ export async function withServiceScopeStatements<const Q extends readonly Promis
   return runStatements(sql, 'service_role', JSON.stringify({ role: 'service_role', purpose }), build);
 }
 
+// A transaction's budget: it ends at the request's deadline (the wait for a pooled
+// connection included), and records whether COMMIT may have reached the server.
+interface Attempt {
+  until: number;
+  commitSent: boolean;
+  // the deadline passed: the request was answered, so the transaction must not commit
+  expired: boolean;
+}
+
+// Runs one transaction within the request's deadline. When the database turns out to be
+// unavailable (a connection refused, closed or reset, a server shutting down), the pool
+// is replaced (retirePool) and the transaction runs once more on a fresh connection, if
+// that cannot apply it twice; otherwise, or if that fails too, DatabaseUnavailableError
+// (answered 503 with Retry-After).
+async function resilient<T>(sql: Sql, readOnly: boolean, run: (sql: Sql, attempt: Attempt) => Promise<T>): Promise<T> {
+  const until = currentDeadline();
+  let pool = livePool(sql);
+  for (let retried = false; ; retried = true) {
+    const attempt: Attempt = { until, commitSent: false, expired: false };
+    try {
+      return await run(pool, attempt);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      pool = retirePool(pool);
+      // PostgreSQL applies nothing of a transaction until it receives COMMIT (and a
+      // read-only one writes nothing), so if COMMIT was never sent, a rerun cannot apply it twice.
+      const notCommitted = readOnly || !attempt.commitSent;
+      if (!retried && notCommitted && !attempt.expired) continue;
+      if (error instanceof DatabaseUnavailableError) throw error;
+      throw new DatabaseUnavailableError(`the database is unavailable (${describe(error)})`, { cause: error, outcomeUnknown: !notCommitted });
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return [code, message].filter((part) => typeof part === 'string' && part).join(': ') || 'connection failed';
+}
+
+// A reserved connection, or DeadlineError if none is free by the deadline (a reservation
+// that arrives later goes straight back to the pool). A wait on a pool that is retired
+// meanwhile moves to its successor: nothing was sent yet.
+async function reserveBy(sql: Sql, attempt: Attempt): Promise<ReservedSql> {
+  let pool = livePool(sql);
+  for (;;) {
+    const reservation = pool.reserve();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), Math.max(0, attempt.until - Date.now()));
+    });
+    const outcome = await Promise.race([reservation, late, whenRetired(pool).then(() => 'retired' as const)]).finally(() =>
+      clearTimeout(timer),
+    );
+    if (typeof outcome !== 'string') return outcome;
+    reservation.then((connection) => connection.release(), () => {});
+    if (outcome === 'late') {
+      attempt.expired = true;
+      throw new DeadlineError('waiting for a connection');
+    }
+    pool = livePool(pool);
+  }
+}
+
+// work's outcome, or DeadlineError once the deadline passes (work then finishes or fails
+// on its own, and sees attempt.expired before it would commit).
+async function byDeadline<T>(attempt: Attempt, what: string, work: Promise<T>): Promise<T> {
+  work.catch(() => {}); // its failure after the deadline is nobody's to handle
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      attempt.expired = true;
+      reject(new DeadlineError(what, { outcomeUnknown: attempt.commitSent }));
+    }, Math.max(0, attempt.until - Date.now()));
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// The connection itself failed (not the request's own deadline): it must be neither
+// written to nor released, postgres.js reconnects it from its closed queue.
+function connectionLost(error: unknown): boolean {
+  return isDatabaseUnavailable(error) && !(error instanceof DatabaseUnavailableError);
+}
+
 // One transaction on a reserved connection. BEGIN, the settings and fn's first statements
 // are pipelined (sent together, one round trip) instead of awaited one by one; the
 // commit is the second round trip. BEGIN goes as one simple-protocol message, as
@@ -90,26 +180,42 @@ export async function withServiceScopeStatements<const Q extends readonly Promis
 // transaction is aborted, so every later statement fails too; BEGIN itself fails only
 // where every later statement fails as well (an aborted transaction block, a broken
 // connection).
-async function runScoped<T>(
+function runScoped<T>(
   sql: Sql,
   role: string,
   claimsJson: string,
   fn: (tx: TransactionSql) => Promise<T>,
   apiKeyId?: string,
 ): Promise<T> {
-  if (!pipelining()) {
-    return (await sql.begin(async (tx) => {
-      await settings(tx, role, claimsJson, apiKeyId);
-      return fn(tx);
-    })) as T;
-  }
-  const connection = await sql.reserve();
+  return resilient(sql, false, async (pool, attempt) => {
+    if (!pipelining()) {
+      return byDeadline(attempt, 'transaction', pool.begin(async (tx) => {
+        await settings(tx, role, claimsJson, attempt, apiKeyId);
+        const result = await fn(tx);
+        if (attempt.expired) throw new DeadlineError('transaction'); // rolled back by begin
+        attempt.commitSent = true;
+        return result;
+      }) as Promise<T>);
+    }
+    const connection = await reserveBy(pool, attempt);
+    return byDeadline(attempt, 'transaction', scopedOn(connection, role, claimsJson, fn, attempt, apiKeyId));
+  });
+}
+
+async function scopedOn<T>(
+  connection: ReservedSql,
+  role: string,
+  claimsJson: string,
+  fn: (tx: TransactionSql) => Promise<T>,
+  attempt: Attempt,
+  apiKeyId?: string,
+): Promise<T> {
   // A connection that closed mid-transaction (the server rolled back) must be neither
   // written to nor released: postgres.js reconnects it from its closed queue.
   let broken = false;
   try {
     // settled now, so an early failure is never an unhandled rejection
-    const prologue = beginWithSettings(connection, role, claimsJson, apiKeyId).then(
+    const prologue = beginWithSettings(connection, role, claimsJson, attempt, apiKeyId, false).then(
       () => null,
       (error: unknown) => error,
     );
@@ -119,20 +225,25 @@ async function runScoped<T>(
     } catch (error) {
       // a failed prologue makes fn's statements fail with 25P02: report the cause
       const cause = (await prologue) ?? error;
-      broken = isConnectionError(cause) || isConnectionError(error);
+      broken = connectionLost(cause) || connectionLost(error);
       if (!broken) await connection`rollback`.catch(() => {});
       throw cause;
     }
     const cause = await prologue;
     if (cause) {
-      broken = isConnectionError(cause);
+      broken = connectionLost(cause);
       if (!broken) await connection`rollback`.catch(() => {});
       throw cause;
     }
+    if (attempt.expired) {
+      await connection`rollback`.catch(() => {});
+      throw new DeadlineError('transaction');
+    }
+    attempt.commitSent = true;
     try {
       await connection`commit`;
     } catch (error) {
-      broken = isConnectionError(error);
+      broken = connectionLost(error);
       throw error;
     }
     return result;
@@ -141,23 +252,37 @@ async function runScoped<T>(
   }
 }
 
-async function runStatements<const Q extends readonly PromiseLike<unknown>[]>(
+// The batch is read-only (BEGIN READ ONLY), so a rerun after a lost connection is always safe.
+function runStatements<const Q extends readonly PromiseLike<unknown>[]>(
   sql: Sql,
   role: string,
   claimsJson: string,
   build: (tx: TransactionSql) => Q,
   apiKeyId?: string,
 ): Promise<{ [K in keyof Q]: Awaited<Q[K]> }> {
-  if (!pipelining()) {
-    return (await sql.begin(async (tx) => {
-      await settings(tx, role, claimsJson, apiKeyId);
-      return Promise.all(build(tx));
-    })) as { [K in keyof Q]: Awaited<Q[K]> };
-  }
-  const connection = await sql.reserve();
+  return resilient(sql, true, async (pool, attempt) => {
+    if (!pipelining()) {
+      return byDeadline(attempt, 'transaction', pool.begin('read only', async (tx) => {
+        await settings(tx, role, claimsJson, attempt, apiKeyId);
+        return Promise.all(build(tx));
+      }) as Promise<{ [K in keyof Q]: Awaited<Q[K]> }>);
+    }
+    const connection = await reserveBy(pool, attempt);
+    return byDeadline(attempt, 'transaction', statementsOn(connection, role, claimsJson, build, attempt, apiKeyId));
+  });
+}
+
+async function statementsOn<const Q extends readonly PromiseLike<unknown>[]>(
+  connection: ReservedSql,
+  role: string,
+  claimsJson: string,
+  build: (tx: TransactionSql) => Q,
+  attempt: Attempt,
+  apiKeyId?: string,
+): Promise<{ [K in keyof Q]: Awaited<Q[K]> }> {
   let broken = false;
   try {
-    const prologue = [beginWithSettings(connection, role, claimsJson, apiKeyId)];
+    const prologue = [beginWithSettings(connection, role, claimsJson, attempt, apiKeyId, true)];
     let statements: Q;
     try {
       statements = build(connection as unknown as TransactionSql);
@@ -168,11 +293,12 @@ async function runStatements<const Q extends readonly PromiseLike<unknown>[]>(
     }
     // queued in order before COMMIT (a postgres.js query starts when executed or awaited)
     for (const statement of statements) (statement as { execute?: () => unknown }).execute?.();
+    attempt.commitSent = true;
     const commit = connection`commit`.execute();
     const settled: PromiseSettledResult<unknown>[] = await Promise.allSettled([...prologue, ...statements, commit]);
     const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed) {
-      broken = isConnectionError(failed.reason);
+      broken = settled.some((outcome) => outcome.status === 'rejected' && connectionLost(outcome.reason));
       throw failed.reason;
     }
     return settled
@@ -187,11 +313,11 @@ async function runStatements<const Q extends readonly PromiseLike<unknown>[]>(
 // with it, and nothing reaches the next user of the connection). For an API key, the same
 // statement checks that the key is still live (private.require_live_api_key): a revoked or
 // expired key fails the transaction with 28000 before any of the caller's statements run.
-function settings(tx: Sql | TransactionSql, role: string, claimsJson: string, apiKeyId?: string) {
+function settings(tx: Sql | TransactionSql, role: string, claimsJson: string, attempt: Attempt, apiKeyId?: string) {
   return tx`
     select set_config('role', ${role}, true),
            set_config('request.jwt.claims', ${claimsJson}, true),
-           set_config('statement_timeout', ${String(statementTimeoutMs())}, true)
+           set_config('statement_timeout', ${String(statementTimeout(attempt))}, true)
            ${apiKeyId ? tx`, private.require_live_api_key(${apiKeyId}::uuid)` : tx``}
   `;
 }
@@ -204,14 +330,21 @@ function settings(tx: Sql | TransactionSql, role: string, claimsJson: string, ap
 const ROLES = new Set(['authenticated', 'anon', 'service_role']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function beginWithSettings(connection: Sql, role: string, claimsJson: string, apiKeyId?: string): Promise<unknown> {
+function beginWithSettings(
+  connection: Sql,
+  role: string,
+  claimsJson: string,
+  attempt: Attempt,
+  apiKeyId: string | undefined,
+  readOnly: boolean,
+): Promise<unknown> {
   if (!ROLES.has(role)) throw new Error(`unknown role ${JSON.stringify(role)}`);
   const literal = `E'${claimsJson.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
   const check = apiKeyId ? `, private.require_live_api_key('${apiKeyId}'::uuid)` : '';
   return connection
     .unsafe(
-      `begin; select set_config('role', '${role}', true), set_config('request.jwt.claims', ${literal}, true), ` +
-        `set_config('statement_timeout', '${statementTimeoutMs()}', true)${check}`,
+      `begin${readOnly ? ' read only' : ''}; select set_config('role', '${role}', true), ` +
+        `set_config('request.jwt.claims', ${literal}, true), set_config('statement_timeout', '${statementTimeout(attempt)}', true)${check}`,
     )
     .execute();
 }
@@ -224,9 +357,4 @@ function pipelining(): boolean {
   const explicit = process.env.DATABASE_PIPELINE;
   if (explicit !== undefined && explicit !== '') return explicit !== 'false';
   return process.env.DATABASE_PREPARE !== 'false';
-}
-
-function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (/^CONNECT(ION)?_/.test(code) || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code));
 }

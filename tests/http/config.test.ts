@@ -96,4 +96,18 @@ describe('a half-configured Supabase mode refuses to start', () => {
     expect(output).toMatch(/OPTISCOPE_MODE=local but Supabase settings are present/);
     expect(served).toEqual([]);
   });
+
+  it('refuses database timeouts that are not positive milliseconds, or a request deadline shorter than a statement', async () => {
+    const [invalid, inverted] = await Promise.all([
+      startExpectingFailure({ OPTISCOPE_MODE: 'local', DB_CONNECT_TIMEOUT_MS: '0', DB_REQUEST_TIMEOUT_MS: 'soon' }),
+      startExpectingFailure({ OPTISCOPE_MODE: 'local', DB_STATEMENT_TIMEOUT_MS: '30000', DB_REQUEST_TIMEOUT_MS: '20000' }),
+    ]);
+    expect(invalid.code).not.toBe(0);
+    expect(invalid.output).toContain('DB_CONNECT_TIMEOUT_MS must be a positive whole number of milliseconds, got "0"');
+    expect(invalid.output).toContain('DB_REQUEST_TIMEOUT_MS must be a positive whole number of milliseconds, got "soon"');
+    expect(invalid.served).toEqual([]);
+    expect(inverted.code).not.toBe(0);
+    expect(inverted.output).toContain('DB_REQUEST_TIMEOUT_MS (20000) must be longer than DB_STATEMENT_TIMEOUT_MS (30000)');
+    expect(inverted.served).toEqual([]);
+  });
 });
