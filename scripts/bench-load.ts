@@ -286,7 +286,9 @@ async function dropIndexes(sql: Sql): Promise<SavedDdl> {
   const constraints = await sql<{ table: string; name: string; def: string; type: string }[]>`
     select c.conrelid::regclass::text as table, c.conname as name, pg_get_constraintdef(c.oid) as def, c.contype::text as type
     from pg_constraint c
-    where c.conrelid = any (${tables}::regclass[]) and c.contype in ('p', 'u', 'f')
+    -- foreign keys of other tables that point into the big ones go too (their keys are dropped)
+    where (c.conrelid = any (${tables}::regclass[]) and c.contype in ('p', 'u', 'f'))
+       or (c.confrelid = any (${tables}::regclass[]) and c.contype = 'f')
     order by case c.contype when 'f' then 0 else 1 end, c.conname
   `;
   const indexes = await sql<{ name: string; def: string }[]>`
