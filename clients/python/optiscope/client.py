@@ -1,7 +1,7 @@
 """Optiscope Python client: log DSPy prompt-optimization runs to an Optiscope server.
 
-A single file with no dependencies beyond the Python 3.9+ standard library: copy it
-next to your script (or anywhere on ``sys.path``) and ``import optiscope``.
+The core client needs nothing beyond the Python standard library (``pip install
+./clients/python``); ``optiscope.dspy`` adds the DSPy integration (extra ``[dspy]``).
 
     from optiscope import Optiscope
 
@@ -58,7 +58,7 @@ __all__ = [
     "MAX_ITERATIONS_PER_REQUEST",
 ]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # The API's limits (lib/supabase-optimization/schemas.ts).
 MAX_SAMPLES_PER_REQUEST = 5000
