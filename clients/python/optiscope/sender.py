@@ -65,7 +65,12 @@ class _Compat:
         if not fields:
             return body
         strip = lambda item: {k: v for k, v in item.items() if k not in fields}  # noqa: E731
-        return [strip(item) for item in body] if isinstance(body, list) else strip(body)
+        items = [strip(item) for item in body] if isinstance(body, list) else [strip(body)]
+        # an older server replaces a whole iteration: a write of new fields only is skipped
+        items = [item for item in items if set(item) - {"iteration", "sampleIndex"}]
+        if not items:
+            return None
+        return items if isinstance(body, list) else items[0]
 
     def learn(self, path: str, error: OptiscopeError) -> bool:
         """True when the error says the server lacks a newer field or resource (resend adapted)."""
@@ -91,7 +96,10 @@ def _deliver(client: Optiscope, compat: _Compat, method: str, path: str, body: A
         if _resource(path) in compat.unsupported:
             return "unsupported"
         try:
-            client._request(method, path, body=compat.adapt(path, body))
+            adapted = compat.adapt(path, body)
+            if adapted is None:
+                return "unsupported"
+            client._request(method, path, body=adapted)
             return "sent"
         except OptiscopeConnectionError:
             raise

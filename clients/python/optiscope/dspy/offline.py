@@ -120,6 +120,9 @@ class OfflineEngine:
             return "```\n" + self._instruction(prompt_key, variant) + "\n```"
         demos = sum(1 for role, _ in turns[:-1] if role == "assistant")
         values = {name: self._value(name, kind, system, last, demos, prompt_key, variant) for name, kind in outputs}
+        if "Respond with a JSON object" in last:
+            # the JSON adapter's format (GEPA's instruction proposer asks for it)
+            return json.dumps({name: _typed(value) for name, value in values.items()})
         body = "".join(f"[[ ## {name} ## ]]\n{value}\n\n" for name, value in values.items())
         return body + "[[ ## completed ## ]]"
 
@@ -164,6 +167,13 @@ class OfflineEngine:
         if _unit(self.seed, "task", system, last, demos, variant) < min(quality, 0.95):
             return str(truth)
         return str(truth + 1)
+
+
+def _typed(value: Any) -> Any:
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        return value
 
 
 class OfflineLM(dspy.LM):
