@@ -862,6 +862,19 @@ class Tracker:
             self._send("POST", self._run_path("/candidates"), chunk, "candidates", len(chunk))
 
 
+def _text_of(value: Any) -> Optional[str]:
+    """gepa's per-component prompts / outputs as one text (the API stores text)."""
+    if value is None:
+        return None
+    if isinstance(value, dict) and len(value) == 1:
+        (only,) = value.values()
+        if isinstance(only, str):
+            return only[:1_000_000]
+    if isinstance(value, str):
+        return value[:1_000_000]
+    return _canonical(value)[:1_000_000]
+
+
 def _components(program: Any) -> Optional[Dict[str, str]]:
     try:
         return {name: predictor.signature.instructions for name, predictor in program.named_predictors()}
@@ -975,7 +988,7 @@ class _GepaCapture:
         proposal = self.proposals.get(event["iteration"])
         if proposal is None:
             return
-        scores = [float(s) for s in event.get("scores") or []]
+        scores = [min(1.0, max(0.0, float(s))) for s in event.get("scores") or []]
         if "scoresBefore" not in proposal:
             proposal["scoresBefore"] = scores
         elif "scoresAfter" not in proposal:
@@ -997,8 +1010,8 @@ class _GepaCapture:
     def on_proposal_end(self, event: Any) -> None:
         proposal = self._proposal(event["iteration"])
         proposal["proposedState"] = _jsonable(event.get("new_instructions"))
-        proposal["prompt"] = _jsonable(event.get("prompts"))
-        proposal["rawOutput"] = _jsonable(event.get("raw_lm_outputs"))
+        proposal["prompt"] = _text_of(event.get("prompts"))
+        proposal["rawOutput"] = _text_of(event.get("raw_lm_outputs"))
 
     @_guarded
     def on_candidate_accepted(self, event: Any) -> None:
