@@ -78,7 +78,7 @@ class _Compat:
         if resource in NEW_RESOURCES and error.status in (404, 405):
             self.unsupported.add(resource)
             return True
-        if error.status == 400 and error.code == "validation_failed":
+        if error.status in (400, 422) and error.code == "validation_failed":
             text = json.dumps(error.details, default=str) + error.message
             if resource == "iterations" and not self.strip_iteration_fields and any(f in text for f in NEW_ITERATION_FIELDS):
                 self.strip_iteration_fields = True
