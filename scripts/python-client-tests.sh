@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs the Python client's unittest suite (clients/python/tests) against a live
-# production server on a fresh PostgreSQL database. Prints unittest's own output
-# (its closing "Ran N tests" and "OK" / "FAILED (...)" lines) and exits with its status.
+# Runs the Python client's pytest suite (clients/python/tests: the client's unittest tests
+# and the real-DSPy compiles) against a live production server on a fresh PostgreSQL
+# database, in a virtual environment it sets up (.venv-python-tests: the package with its
+# [dspy,test] extras, pinned). Prints pytest's output, writes test-results/python.xml and
+# exits with pytest's status.
 #
 #   bash scripts/python-client-tests.sh            # the whole suite
-#   bash scripts/python-client-tests.sh -- python3 -m unittest discover -s clients/python/tests -k Retry -v
+#   bash scripts/python-client-tests.sh -- .venv-python-tests/bin/python -m pytest clients/python/tests -k Retry
 #     (extra arguments after -- replace the command; it runs from the repository root)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -31,4 +33,14 @@ if [ ! -f .next/BUILD_ID ]; then
   npx next build || exit 1
 fi
 
+VENV="${PYTHON_TEST_VENV:-.venv-python-tests}"
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV" || exit 1
+fi
+"$VENV/bin/python" -m pip install --quiet "./clients/python[dspy,test]" || exit 1
+
+if [ $# -eq 0 ]; then
+  mkdir -p test-results
+  set -- -- "$VENV/bin/python" -m pytest clients/python/tests --junitxml=test-results/python.xml -p no:cacheprovider
+fi
 "$NODE" --conditions=react-server clients/python/tests/live-server.ts "$@"
