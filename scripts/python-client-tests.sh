@@ -37,7 +37,9 @@ VENV="${PYTHON_TEST_VENV:-.venv-python-tests}"
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV" || exit 1
 fi
-"$VENV/bin/python" -m pip install --quiet "./clients/python[dspy,test]" || exit 1
+# (this machine's pip configuration warns about missing local indexes: noise, filtered)
+"$VENV/bin/python" -m pip install --quiet "./clients/python[dspy,test]" 2>&1 | grep -v '^WARNING: Location ' || true
+"$VENV/bin/python" -c 'import dspy, optiscope.dspy, pytest' || { echo "[python-client-tests] installing ./clients/python[dspy,test] failed" >&2; exit 1; }
 
 if [ $# -eq 0 ]; then
   mkdir -p test-results

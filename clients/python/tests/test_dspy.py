@@ -175,7 +175,7 @@ def test_miprov2_kinds_selection_pools_and_candidates(client, mipro, data):
     assert selected[0]["evalKind"] == "full"
     assert selected[0]["programHash"] == program_hash(_state(compiled))
     assert [i["iteration"] for i in iterations if i["isBest"]] == [selected[0]["iteration"]]
-    assert client.summary(run.id)["bestIteration"]["iteration"] == selected[0]["iteration"]
+    assert client.summary(run.id)["bestIteration"] == selected[0]["iteration"]
     # usage by role: the first evaluation carries the proposer's calls made before it
     assert iterations[0]["usageByRole"]["proposer"]["model"] == "offline/proposer"
     assert iterations[0]["usageByRole"]["proposer"]["calls"] > 0

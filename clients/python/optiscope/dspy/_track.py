@@ -280,6 +280,7 @@ class Tracker:
         self._t0 = time.monotonic()
         self._usage_pending: Dict[str, Dict[str, Any]] = {}
         self._iterations: Dict[int, Dict[str, Any]] = {}
+        self._id_cache: Dict[str, Any] = {}
         self._samples_ok = 0
         self._samples_failed = 0
         self._tokens_total = 0
@@ -554,11 +555,21 @@ class Tracker:
             return "full" if len(devset) >= len(self.valset) else "minibatch"
         return None
 
+    def _ids_of(self, name: str, dataset: Optional[List[Any]]) -> Optional[set]:
+        if dataset is None:
+            return None
+        cached = self._id_cache.get(name)
+        if cached is None or cached[0] is not dataset:
+            cached = self._id_cache[name] = (dataset, {example_id(e) for e in dataset})
+        return cached[1]
+
     def _dataset_of(self, devset: List[Any]) -> Optional[str]:
         ids = {example_id(e) for e in devset}
-        if self.valset is not None and ids <= {example_id(e) for e in self.valset}:
+        val = self._ids_of("val", self.valset)
+        if val is not None and ids <= val:
             return "val"
-        if self.trainset is not None and ids <= {example_id(e) for e in self.trainset}:
+        train = self._ids_of("train", self.trainset)
+        if train is not None and ids <= train:
             return "train"
         return None
 
@@ -951,7 +962,18 @@ class _GepaCapture:
         })
         self.owner._send("POST", self.owner._run_path("/candidates"), [dict(candidate)], "candidates")
 
+    def _sync_discovery(self, state: Any) -> None:
+        """Each candidate's budget at discovery, as GEPA's state counts it (the metric calls
+        before its validation evaluation)."""
+        counts = list(getattr(state, "num_metric_calls_by_discovery", None) or [])
+        for idx, count in enumerate(counts):
+            candidate = self.candidates.get(idx)
+            if candidate is not None and candidate.get("budgetUsed") != count:
+                candidate["budgetUsed"] = int(count)
+                self.owner._send("POST", self.owner._run_path("/candidates"), [{"candidateId": str(idx), "budgetUsed": int(count)}])
+
     def _front(self, state: Any, iteration: Any) -> None:
+        self._sync_discovery(state)
         fronts = getattr(state, "program_at_pareto_front_valset", None)
         if not fronts:
             return
