@@ -723,7 +723,7 @@ class ExampleScriptTest(LiveTestCase):
         self.assertGreater(len(iterations), 5)
         self.assertEqual([i["iteration"] for i in iterations], list(range(len(iterations))))
         self.assertTrue(all("chosen" in i["params"] for i in iterations))
-        self.assertTrue(all({"signature", "demos"} <= set(i["programState"]["self"]) for i in iterations))
+        self.assertTrue(all({"signature", "demos"} <= set(i["programState"]) for i in iterations))
         samples = list(self.client.iter_samples(run_id))
         self.assertEqual(len(samples), run["samplesEvaluated"])
         self.assertEqual(len(samples), sum(i["samplesEvaluated"] for i in iterations))

@@ -962,7 +962,18 @@ class _GepaCapture:
         })
         self.owner._send("POST", self.owner._run_path("/candidates"), [dict(candidate)], "candidates")
 
+    def _sync_discovery(self, state: Any) -> None:
+        """Each candidate's budget at discovery, as GEPA's state counts it (the metric calls
+        before its validation evaluation)."""
+        counts = list(getattr(state, "num_metric_calls_by_discovery", None) or [])
+        for idx, count in enumerate(counts):
+            candidate = self.candidates.get(idx)
+            if candidate is not None and candidate.get("budgetUsed") != count:
+                candidate["budgetUsed"] = int(count)
+                self.owner._send("POST", self.owner._run_path("/candidates"), [{"candidateId": str(idx), "budgetUsed": int(count)}])
+
     def _front(self, state: Any, iteration: Any) -> None:
+        self._sync_discovery(state)
         fronts = getattr(state, "program_at_pareto_front_valset", None)
         if not fronts:
             return
