@@ -23,7 +23,35 @@ import dspy  # noqa: E402
 
 from optiscope import Optiscope  # noqa: E402
 from optiscope.dspy import track  # noqa: E402
+from optiscope.dspy import _track  # noqa: E402
 from optiscope.dspy.offline import OfflineLM, arithmetic_dataset, arithmetic_metric  # noqa: E402
+from optiscope import sender as _sender  # noqa: E402
+
+# CPU time the integration itself spends: its DSPy/gepa handlers (in the compile's threads)
+# and the sender thread. The wall-time difference also contains the server's own CPU when it
+# shares the machine.
+CPU = {"handlers": 0.0, "sender": 0.0}
+_guard, _handle = _track.Tracker._guard, _sender.Sender._handle
+
+
+def _timed_guard(self, fn, *args):
+    started = time.thread_time()
+    try:
+        return _guard(self, fn, *args)
+    finally:
+        CPU["handlers"] += time.thread_time() - started
+
+
+def _timed_handle(self, record):
+    started = time.thread_time()
+    try:
+        return _handle(self, record)
+    finally:
+        CPU["sender"] += time.thread_time() - started
+
+
+_track.Tracker._guard = _timed_guard
+_sender.Sender._handle = _timed_handle
 
 
 def compile_once(latency: float, tracked: bool, client: Optiscope, spool: str) -> tuple:
@@ -68,6 +96,8 @@ def main() -> int:
     print(f"untracked compile: {', '.join(f'{x:.2f}' for x in plain)} s (median {p:.2f} s)")
     print(f"tracked compile:   {', '.join(f'{x:.2f}' for x in tracked)} s (median {t:.2f} s)")
     print(f"overhead: {100 * (t - p) / p:+.1f} % of the compile's wall time (LM latency {args.latency * 1000:.0f} ms)")
+    print(f"integration CPU: handlers {CPU['handlers'] / args.repeats * 1000:.0f} ms + sender thread {CPU['sender'] / args.repeats * 1000:.0f} ms "
+          f"a compile = {100 * (CPU['handlers'] + CPU['sender']) / args.repeats / p:.1f} % of the untracked wall time")
     print(f"stored after the compile ended: {', '.join(f'{x:.2f}' for x in drains)} s (median {statistics.median(drains):.2f} s)")
     return 0
 

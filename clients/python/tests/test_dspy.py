@@ -154,6 +154,10 @@ def test_miprov2_every_trial_is_an_iteration_with_its_score_and_samples(client, 
     assert stored["finalScore"] == pytest.approx(compiled.score / 100)
     assert stored["initialScore"] == pytest.approx(trial_logs[1]["full_eval_score"] / 100)
     assert run.final_score == pytest.approx(compiled.score / 100)
+    # the way back: the stored state of the selected iteration is the program MIPROv2 returned
+    loaded = load_program(run.id, into=dspy.Predict("question -> answer"), iteration=run.selected_iteration, client=client)
+    assert _state(loaded) == _state(compiled)
+    assert loaded.signature.instructions == compiled.signature.instructions
 
 
 @pytest.mark.structure
