@@ -121,6 +121,8 @@ def test_miprov2_every_trial_is_an_iteration_with_its_score_and_samples(client, 
     _, valset = data
     assert run.errors == 0, run.error_messages
     assert run.sender.counts()[1:3] == (0, 0), run.sender.errors  # nothing spooled, nothing failed
+    # the pool-capturing wrappers were on the instance only for the block
+    assert not {"_bootstrap_fewshot_examples", "_propose_instructions"} & set(vars(optimizer))
     stored = client.get_run(run.id)
     assert stored["status"] == "completed"
     assert stored["optimizerType"] == "miprov2"
@@ -219,11 +221,12 @@ def gepa_run(client, lms, data, tmp_path_factory):
     with track(optimizer, name="pytest · GEPA", tags=["pytest-dspy"], valset=valset, client=client,
                spool_dir=tmp_path_factory.mktemp("spool"), sync_spool=False) as run:
         compiled = optimizer.compile(dspy.Predict("question -> answer"), trainset=trainset, valset=valset)
-    return run, compiled
+    return run, compiled, optimizer
 
 
 def test_gepa_every_metric_call_is_a_sample(client, gepa_run):
-    run, compiled = gepa_run
+    run, compiled, optimizer = gepa_run
+    assert optimizer.gepa_kwargs == {}  # gepa's callbacks were added for the block only
     results = compiled.detailed_results
     assert run.errors == 0, run.error_messages
     assert len(results.candidates) > 1, "the offline reflection model should get a candidate accepted"
@@ -240,7 +243,7 @@ def test_gepa_every_metric_call_is_a_sample(client, gepa_run):
 
 @pytest.mark.structure
 def test_gepa_candidates_lineage_pareto_and_proposals(client, gepa_run, data):
-    run, compiled = gepa_run
+    run, compiled, _ = gepa_run
     _, valset = data
     results = compiled.detailed_results
     val_ids = [example_id(e) for e in valset]
@@ -493,3 +496,17 @@ def test_unreachable_server_spools_everything_and_the_next_track_uploads_it(clie
     assert client.get_run(offline_run.id)["status"] == "completed"
     assert len(client.list_iterations(offline_run.id)) == 4
     assert list(Path(tmp_path).glob("*.jsonl")) == []
+
+
+def test_an_exception_in_the_block_marks_the_run_failed_and_propagates(client, lms, data, tmp_path):
+    trainset, valset = data
+    optimizer = dspy.BootstrapFewShotWithRandomSearch(metric=arithmetic_metric, max_bootstrapped_demos=1, num_candidate_programs=1, num_threads=2)
+    with pytest.raises(RuntimeError, match="stop here"):
+        with track(optimizer, name="pytest · failed", valset=valset, client=client, spool_dir=tmp_path, sync_spool=False, quiet=True) as run:
+            optimizer.compile(dspy.Predict("question -> answer"), trainset=trainset, valset=valset)
+            raise RuntimeError("stop here")
+    stored = client.get_run(run.id)
+    assert stored["status"] == "failed"
+    assert stored["errorMessage"] == "RuntimeError: stop here"
+    # the optimizer is left as it was: no wrapped methods, no callbacks installed
+    assert not any(type(cb).__name__ == "_Callback" for cb in dspy.settings.get("callbacks", None) or [])

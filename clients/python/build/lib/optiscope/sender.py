@@ -224,8 +224,10 @@ class Sender:
         spool: Spool,
         *,
         max_queue: int = 10_000,
+        max_body_bytes: int = 8 * 1024 * 1024,
     ) -> None:
         self.client = client
+        self.max_body_bytes = max_body_bytes
         self.run_id = run_id
         self.spool = spool
         self.compat = _Compat()
@@ -246,7 +248,14 @@ class Sender:
         record = {"method": method, "path": path, "body": body}
         try:
             # bodies are frozen now: the caller may change its objects afterwards
-            record["body"] = json.loads(_dumps(body))
+            data = _dumps(body)
+            if len(data) > self.max_body_bytes and isinstance(body, list) and len(body) > 1:
+                # the server caps request bodies (API_MAX_BODY_BYTES): halve the batch
+                middle = len(body) // 2
+                self.submit(method, path, body[:middle])
+                self.submit(method, path, body[middle:])
+                return
+            record["body"] = json.loads(data)
         except Exception as error:  # a body that cannot be JSON: count it and drop it
             with self._lock:
                 self.failed += 1

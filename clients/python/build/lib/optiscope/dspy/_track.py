@@ -28,7 +28,7 @@ import dspy
 from dspy.utils.callback import BaseCallback
 from dspy.utils.usage_tracker import UsageTracker
 
-from ..client import Optiscope, OptiscopeError, __version__, _json_default
+from ..client import Optiscope, __version__, _json_default
 from ..sender import Sender, Spool, sync
 
 ROLE_TASK = "task"
