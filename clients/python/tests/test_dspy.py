@@ -210,17 +210,30 @@ def test_miprov2_kinds_selection_pools_and_candidates(client, mipro, data):
 # --- GEPA -------------------------------------------------------------------------------
 
 
+class TwoStep(dspy.Module):
+    """Two predictors, so that GEPA has components to merge."""
+
+    def __init__(self):
+        super().__init__()
+        self.draft = dspy.Predict("question -> answer")
+        self.check = dspy.Predict("question, draft -> answer")
+
+    def forward(self, question):
+        return self.check(question=question, draft=self.draft(question=question).answer)
+
+
 @pytest.fixture(scope="module")
 def gepa_run(client, lms, data, tmp_path_factory):
     _, proposer = lms
-    trainset, valset = data
+    _, valset = data
+    trainset = arithmetic_dataset(16, seed=1)
     optimizer = dspy.GEPA(
-        metric=arithmetic_feedback_metric, reflection_lm=proposer, max_metric_calls=80,
-        num_threads=2, seed=3, track_stats=True, reflection_minibatch_size=3,
+        metric=arithmetic_feedback_metric, reflection_lm=proposer, max_metric_calls=200,
+        num_threads=2, seed=3, track_stats=True, reflection_minibatch_size=3, use_merge=True, max_merge_invocations=5,
     )
     with track(optimizer, name="pytest · GEPA", tags=["pytest-dspy"], valset=valset, client=client,
                spool_dir=tmp_path_factory.mktemp("spool"), sync_spool=False) as run:
-        compiled = optimizer.compile(dspy.Predict("question -> answer"), trainset=trainset, valset=valset)
+        compiled = optimizer.compile(TwoStep(), trainset=trainset, valset=valset)
     return run, compiled, optimizer
 
 
@@ -255,7 +268,8 @@ def test_gepa_candidates_lineage_pareto_and_proposals(client, gepa_run, data):
         assert candidate["score"] == pytest.approx(results.val_aggregate_scores[index], abs=1e-4)
         assert candidate["instanceScores"] == {val_ids[k]: v for k, v in results.val_subscores[index].items()}
         assert candidate["budgetUsed"] == results.discovery_eval_counts[index]
-        assert candidate["origin"] == ("seed" if index == 0 else "reflective")
+        parents = [p for p in results.parents[index] if p is not None]
+        assert candidate["origin"] == ("seed" if index == 0 else "merge" if len(parents) == 2 else "reflective")
         assert candidate["programState"] == {
             name: p.signature.instructions for name, p in results.candidates[index].named_predictors()
         }
@@ -267,15 +281,25 @@ def test_gepa_candidates_lineage_pareto_and_proposals(client, gepa_run, data):
     }
 
     proposals = client.list_structure(run.id, "proposals")
+    assert [p["proposalIndex"] for p in proposals] == list(range(len(proposals)))
     accepted = [p for p in proposals if p["accepted"]]
-    assert sorted(p["candidateId"] for p in accepted) == [str(i) for i in range(1, len(results.candidates))]
-    for proposal in proposals:
-        assert proposal["kind"] == "reflective"
-        assert len(proposal["parentIds"]) == 1
-        assert proposal["scoresBefore"] and len(proposal["subsampleIds"]) == 3
+    assert sorted(int(p["candidateId"]) for p in accepted) == list(range(1, len(results.candidates)))
+    merged = [i for i, parents in enumerate(results.parents) if len([p for p in parents if p is not None]) == 2]
+    assert merged, "the compile should merge two candidates"
     for proposal in accepted:
-        assert proposal["scoresAfter"] and sum(proposal["scoresAfter"]) > sum(proposal["scoresBefore"])
-        assert proposal["rawOutput"] and proposal["proposedState"]
+        index = int(proposal["candidateId"])
+        assert proposal["parentIds"] == [str(p) for p in results.parents[index] if p is not None]
+        assert proposal["kind"] == ("merge" if index in merged else "reflective")
+        assert proposal["proposedState"]
+    for proposal in proposals:
+        if proposal["kind"] == "reflective":
+            assert len(proposal["parentIds"]) == 1
+            assert proposal["scoresBefore"] and len(proposal["subsampleIds"]) == 3
+            assert set(proposal["predictors"]) <= {"draft", "check"}
+    for proposal in accepted:
+        if proposal["kind"] == "reflective":
+            assert proposal["scoresAfter"] and sum(proposal["scoresAfter"]) > sum(proposal["scoresBefore"])
+            assert proposal["rawOutput"] and proposal["prompt"] and proposal["reflectiveDataset"]
 
     iterations = client.list_iterations(run.id)
     selected = [i for i in iterations if i["isSelected"]]
