@@ -1082,8 +1082,11 @@ class _GepaCapture:
 
     def _emit(self, iteration: int) -> None:
         proposal = self.proposals.pop(iteration, None)
-        if proposal is None or ("proposedState" not in proposal and proposal["kind"] != "merge" and "scoresBefore" not in proposal):
+        # an iteration that proposed nothing (e.g. a perfect subsample, skipped) is no proposal
+        if proposal is None or not ("proposedState" in proposal or "reflectiveDataset" in proposal or proposal["kind"] == "merge"):
             return
+        if "proposedState" not in proposal and "reason" not in proposal:
+            proposal["reason"] = "the reflection produced no new text"
         proposal["proposalIndex"] = self.proposal_count
         proposal["budgetUsed"] = self.budget
         proposal["iteration"] = self.owner._next_iteration - 1 if self.owner._next_iteration else None
