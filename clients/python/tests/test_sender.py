@@ -61,13 +61,16 @@ def test_an_unreachable_server_spools_the_rest_in_order_and_sync_delivers_it(tmp
     client.down = False  # back up, but the sender keeps the run's order: the rest stays spooled
     sender.submit("PATCH", "/runs/run-2", {"status": "completed"})
     sender.close()
-    assert sender.counts() == (1, 6, 0, 0)
-    lines = spool.path("run-2").read_text().splitlines()
-    assert [json.loads(line)["method"] for line in lines] == ["POST"] * 5 + ["PATCH"]
+    sent, spooled, failed, _ = sender.counts()
+    assert (sent, failed) == (1, 0)
+    lines = [json.loads(line) for line in spool.path("run-2").read_text().splitlines()]
+    assert len(lines) == spooled
+    assert [r["method"] for r in lines][-1] == "PATCH"
+    assert [item["iteration"] for r in lines[:-1] for item in r["body"]] == list(range(5))
 
     result = sync(client, tmp_path)
-    assert (result.sent, result.failed, result.remaining, result.runs) == (6, 0, 0, ["run-2"])
-    assert [body[0]["iteration"] for _, path, body in client.requests if path.endswith("/iterations")] == list(range(5))
+    assert (result.sent, result.failed, result.remaining, result.runs) == (spooled, 0, 0, ["run-2"])
+    assert [item["iteration"] for _, path, body in client.requests if path.endswith("/iterations") for item in body] == list(range(5))
     assert client.requests[-1] == ("PATCH", "/runs/run-2", {"status": "completed"})
     assert not spool.path("run-2").exists()
 
@@ -96,10 +99,34 @@ def test_submit_never_blocks_a_full_queue_spools(tmp_path):
     spool = Spool(tmp_path)
     sender = Sender(client, "run-5", spool, max_queue=2)
     for i in range(6):
-        sender.submit("POST", "/runs/run-5/iterations", [{"iteration": i}])
+        sender.submit("PATCH", "/runs/run-5", {"description": f"update {i}"})
     assert sender.counts()[1] >= 3
     client.gate.set()
     sender.close()
     sent, spooled, failed, _ = sender.counts()
     assert (sent + spooled, failed) == (6, 0)
     assert len(spool.path("run-5").read_text().splitlines()) == spooled
+
+
+def test_writes_queued_behind_each_other_go_in_one_request_with_distinct_keys(tmp_path):
+    client = ScriptedClient()
+    client.gate.clear()  # the server is slow: writes queue up behind the first
+    sender = Sender(client, "run-6", Spool(tmp_path))
+    sender.submit("POST", "/runs", {"id": "run-6"})
+    for i in range(5):
+        sender.submit("POST", "/runs/run-6/iterations", [{"iteration": i, "score": 0.5}])
+    sender.submit("POST", "/runs/run-6/iterations", [{"iteration": 4, "selected": True}])  # a key again
+    for i in range(3):
+        sender.submit("POST", "/runs/run-6/samples", [{"iteration": i, "sampleIndex": 0}])
+    sender.submit("PATCH", "/runs/run-6", {"status": "completed"})
+    client.gate.set()
+    sender.close()
+    paths = [(method, path.rsplit("/", 1)[-1], len(body) if isinstance(body, list) else None) for method, path, body in client.requests]
+    assert paths == [
+        ("POST", "runs", None),
+        ("POST", "iterations", 5),
+        ("POST", "iterations", 1),
+        ("POST", "samples", 3),
+        ("PATCH", "run-6", None),
+    ]
+    assert sender.counts() == (5, 0, 0, 0)

@@ -213,6 +213,47 @@ def sync(client: Optional[Optiscope] = None, spool_dir: Optional[os.PathLike] = 
 
 _STOP = object()
 
+# The upsert key of an item of each batch resource: a batch never holds one key twice.
+_KEYS = {
+    "iterations": lambda item: item.get("iteration"),
+    "samples": lambda item: (item.get("iteration"), item.get("sampleIndex")),
+    "candidates": lambda item: item.get("candidateId"),
+    "candidate-pool": lambda item: (item.get("predictorIndex"), item.get("kind"), item.get("candidateIndex")),
+    "pareto": lambda item: item.get("step"),
+    "proposals": lambda item: item.get("proposalIndex"),
+}
+_MAX_MERGED_ITEMS = 1000
+
+
+def _mergeable(record: Any) -> bool:
+    return (
+        isinstance(record, dict)
+        and record.get("method") == "POST"
+        and isinstance(record.get("body"), list)
+        and _resource(record.get("path", "")) in _KEYS
+    )
+
+
+def _merge(record: Dict[str, Any], following: Any, max_bytes: int) -> bool:
+    """Appends ``following``'s items to ``record`` when both are batches of the same
+    resource of the run, the keys stay distinct and the request stays within limits."""
+    if not _mergeable(following) or following["path"] != record["path"]:
+        return False
+    items, more = record["body"], following["body"]
+    if len(items) + len(more) > _MAX_MERGED_ITEMS or record.get("size", 0) + following.get("size", 0) > max_bytes:
+        return False
+    key = _KEYS[_resource(record["path"])]
+    keys = record.setdefault("_keys", {key(item) for item in items})
+    incoming = [key(item) for item in more]
+    if len(set(incoming)) != len(incoming) or keys.intersection(incoming):
+        return False
+    if _resource(record["path"]) == "iterations" and any(i.get("selected") for i in items) and any(i.get("selected") for i in more):
+        return False
+    keys.update(incoming)
+    items.extend(more)
+    record["size"] = record.get("size", 0) + following.get("size", 0)
+    return True
+
 
 class Sender:
     """Sends a run's records from a daemon thread; spools what cannot be sent."""
@@ -256,6 +297,7 @@ class Sender:
                 self.submit(method, path, body[middle:])
                 return
             record["body"] = json.loads(data)
+            record["size"] = len(data)
         except Exception as error:  # a body that cannot be JSON: count it and drop it
             with self._lock:
                 self.failed += 1
@@ -277,17 +319,42 @@ class Sender:
                 self.errors.append(f"spool: {error}")
 
     def _run(self) -> None:
+        pending: Any = None
         while True:
-            record = self.queue.get()
+            record = pending if pending is not None else self.queue.get()
+            pending = None
             if record is _STOP:
                 self.queue.task_done()
                 return
+            # Writes that queued up behind this one go with it: batches of the same resource
+            # are merged (in their order, keys distinct), up to the next write that is not a
+            # batch (a run create or update), which waits for all of them.
+            batches = [record]
+            taken = 1
+            open_batch: Dict[str, Dict[str, Any]] = {record["path"]: record} if _mergeable(record) else {}
+            while open_batch and taken < 10_000:
+                try:
+                    following = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if not _mergeable(following):
+                    pending = following
+                    break
+                taken += 1
+                current = open_batch.get(following["path"])
+                if current is None or not _merge(current, following, self.max_body_bytes):
+                    open_batch[following["path"]] = following
+                    batches.append(following)
             try:
-                self._handle(record)
+                for batch in batches:
+                    self._handle(batch)
             finally:
-                self.queue.task_done()
+                for _ in range(taken):
+                    self.queue.task_done()
 
     def _handle(self, record: Dict[str, Any]) -> None:
+        record.pop("_keys", None)
+        record.pop("size", None)
         if self.offline:
             self._spool([record])
             return

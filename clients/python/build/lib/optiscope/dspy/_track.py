@@ -371,7 +371,8 @@ class Tracker:
         if self.project_id:
             body["projectId"] = self.project_id
         self._send("POST", "/runs", body)
-        self._install()
+        # a capture that cannot be installed leaves the compile alone (counted, reported)
+        self._guard(self._install)
         return self
 
     def _install(self) -> None:
