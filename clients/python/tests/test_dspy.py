@@ -277,7 +277,7 @@ def test_gepa_candidates_lineage_pareto_and_proposals(client, gepa_run, data):
     fronts = client.list_structure(run.id, "pareto")
     assert [f["step"] for f in fronts] == list(range(len(fronts)))
     assert fronts[-1]["front"] == {
-        val_ids[k]: sorted(str(i) for i in v) for k, v in results.per_val_instance_best_candidates.items()
+        val_ids[k]: sorted((str(i) for i in v), key=int) for k, v in results.per_val_instance_best_candidates.items()
     }
 
     proposals = client.list_structure(run.id, "proposals")

@@ -728,7 +728,7 @@ class Tracker:
                         "predictorName": names[p_index] if p_index < len(names) else str(p_index),
                         "kind": "instruction",
                         "candidateIndex": c_index,
-                        "text": str(text),
+                        "text": str(text)[:100_000],
                     })
         for start in range(0, len(rows), 1000):
             chunk = rows[start : start + 1000]
@@ -978,7 +978,8 @@ class _GepaCapture:
         fronts = getattr(state, "program_at_pareto_front_valset", None)
         if not fronts:
             return
-        front = {self._val_id(vid): sorted(str(p) for p in progs) for vid, progs in fronts.items()}
+        # the API keeps at most 1,000 candidates per example
+        front = {self._val_id(vid): sorted((str(p) for p in progs), key=int)[:1000] for vid, progs in fronts.items()}
         best = {self._val_id(vid): s for vid, s in (getattr(state, "pareto_front_valset", None) or {}).items()}
         key = _canonical(front)
         if key == self.last_front:
