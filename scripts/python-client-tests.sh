@@ -3,7 +3,7 @@
 # server on a fresh PostgreSQL database, and writes a JUnit report to test-results/python.xml
 # (what scripts/test-all.sh counts). pytest runs in a virtual environment of its own,
 # .venv-python (re-created when the Python or the client's requirements change): the client
-# from clients/python (its pyproject.toml, when there is one), clients/python/requirements-test.txt
+# from clients/python with its [dspy,test] extras (its pyproject.toml, when there is one), clients/python/requirements-test.txt
 # when present, and pytest at PYTEST_VERSION unless those already bring one.
 #
 #   bash scripts/python-client-tests.sh            # the whole suite
@@ -49,7 +49,8 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.stamp" 2>/dev/null)" != "$sta
   python3 -m venv "$VENV" || { say "python3 -m venv failed (Debian: apt-get install python3-venv)" >&2; exit 1; }
   pip=("$VENV/bin/python" -m pip install -q --disable-pip-version-check)
   if [ -f "$CLIENT/pyproject.toml" ]; then
-    "${pip[@]}" "./$CLIENT" || { say "installing $CLIENT failed" >&2; exit 1; }
+    # the client with its DSPy integration and test tools, at the versions its extras pin
+    "${pip[@]}" "./$CLIENT[dspy,test]" || { say "installing $CLIENT[dspy,test] failed" >&2; exit 1; }
   fi
   for f in "$CLIENT/requirements.txt" "$CLIENT/requirements-test.txt"; do
     if [ -f "$f" ]; then "${pip[@]}" -r "$f" || { say "installing $f failed" >&2; exit 1; }; fi

@@ -16,7 +16,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import unittest
 import uuid
 
@@ -691,45 +690,42 @@ class ProjectViewsTest(LiveTestCase):
 
 class ExampleScriptTest(LiveTestCase):
     def test_log_miprov2_run_end_to_end(self):
+        """The example runs a real MIPROv2 compile (offline LM) and logs it."""
         script = os.path.join(CLIENT_DIR, "examples", "log_miprov2_run.py")
-        started = time.time()
         result = subprocess.run(
-            [sys.executable, script, "--url", URL, "--api-key", API_KEY, "--trials", "5", "--delay", "0", "--tag", self.tag, "--seed", "7"],
+            [sys.executable, script, "--url", URL, "--api-key", API_KEY, "--trials", "4", "--tag", self.tag, "--seed", "7"],
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=300,
         )
         self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
-        self.assertLess(time.time() - started, 60)
         match = re.search(r"/runs/([0-9a-f-]{36})", result.stdout)
         self.assertTrue(match, result.stdout)
         run_id = match.group(1)
         self.assertIn(f"{URL}/runs/{run_id}", result.stdout)
+        self.assertIn(", 0 failed", result.stderr)
 
         run = self.client.get_run(run_id)
         self.assertEqual(run["status"], "completed")
-        self.assertEqual(run["iterations"], 5)
         self.assertEqual(run["optimizerType"], "miprov2")
-        self.assertEqual(run["config"]["miprov2"]["num_candidates"], 10)
-        self.assertEqual(run["config"]["miprov2"]["num_trials"], 5)
+        self.assertEqual(run["config"]["compile"]["num_trials"], 4)
+        self.assertEqual(run["config"]["miprov2"]["num_candidates"], 4)
         self.assertIn(self.tag, run["tags"])
         self.assertIsNotNone(run["initialScore"])
         self.assertIsNotNone(run["finalScore"])
         self.assertGreater(run["samplesEvaluated"], 0)
         self.assertEqual(run["samplesEvaluated"], run["samplesSuccessful"] + run["samplesFailed"])
-        self.assertEqual([r["id"] for r in self.client.iter_runs(tags=[self.tag], config={"miprov2.num_trials": 5})], [run_id])
+        self.assertEqual([r["id"] for r in self.client.iter_runs(tags=[self.tag], config={"compile.num_trials": 4})], [run_id])
 
         iterations = self.client.list_iterations(run_id)
-        self.assertEqual([i["iteration"] for i in iterations], [0, 1, 2, 3, 4])
-        self.assertEqual(iterations[0]["params"]["eval_type"], "full")
-        self.assertEqual(iterations[-1]["params"]["eval_type"], "full")
-        self.assertEqual({i["params"]["trial"] for i in iterations}, {1, 2, 3, 4, 5})
-        self.assertTrue(all({"instruction_candidate", "demo_set"} <= set(i["params"]) for i in iterations))
-        self.assertTrue(all({"instructions", "demos"} <= set(i["programState"]) for i in iterations))
+        # the default program's full evaluation, 4 minibatch trials and the full evaluations between them
+        self.assertGreater(len(iterations), 5)
+        self.assertEqual([i["iteration"] for i in iterations], list(range(len(iterations))))
+        self.assertTrue(all("chosen" in i["params"] for i in iterations))
+        self.assertTrue(all({"signature", "demos"} <= set(i["programState"]) for i in iterations))
         samples = list(self.client.iter_samples(run_id))
         self.assertEqual(len(samples), run["samplesEvaluated"])
-        self.assertEqual(sum(1 for s in samples if s["error"]), run["samplesFailed"])
-        self.assertTrue(all(s["score"] is None for s in samples if s["error"]))
+        self.assertEqual(len(samples), sum(i["samplesEvaluated"] for i in iterations))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Optiscope Python client: log DSPy prompt-optimization runs to an Optiscope server.
 
-A single file with no dependencies beyond the Python 3.9+ standard library: copy it
-next to your script (or anywhere on ``sys.path``) and ``import optiscope``.
+The core client needs nothing beyond the Python standard library (``pip install
+./clients/python``); ``optiscope.dspy`` adds the DSPy integration (extra ``[dspy]``).
 
     from optiscope import Optiscope
 
@@ -58,7 +58,7 @@ __all__ = [
     "MAX_ITERATIONS_PER_REQUEST",
 ]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # The API's limits (lib/supabase-optimization/schemas.ts).
 MAX_SAMPLES_PER_REQUEST = 5000
@@ -641,6 +641,38 @@ class Optiscope:
             cursor = page.get("nextCursor")
             if not cursor:
                 return
+
+    # --- optimizer structure: candidates, candidate pool, Pareto fronts, proposals ---
+
+    STRUCTURE_RESOURCES = ("candidates", "candidate-pool", "pareto", "proposals")
+
+    def log_structure(self, run_id: str, resource: str, items: Iterable[Mapping[str, Any]]) -> JsonDict:
+        """Upserts items of one of ``candidates``, ``candidate-pool``, ``pareto``,
+        ``proposals`` (camelCase dicts, batches of 1,000). Returns summed
+        ``{"inserted", "updated"}``."""
+        if resource not in self.STRUCTURE_RESOURCES:
+            raise ValueError(f"resource must be one of {', '.join(self.STRUCTURE_RESOURCES)}")
+        total = {"inserted": 0, "updated": 0}
+        for chunk in self._chunks([_camel_keys(item) for item in items], 1000):
+            result = self._request("POST", f"/runs/{_seg(run_id)}/{resource}", body=chunk) or {}
+            total["inserted"] += int(result.get("inserted", 0))
+            total["updated"] += int(result.get("updated", 0))
+        return total
+
+    def list_structure(self, run_id: str, resource: str) -> List[JsonDict]:
+        """Every item of ``candidates``, ``candidate-pool``, ``pareto`` or ``proposals`` of
+        a run, in key order (all pages)."""
+        if resource not in self.STRUCTURE_RESOURCES:
+            raise ValueError(f"resource must be one of {', '.join(self.STRUCTURE_RESOURCES)}")
+        out: List[JsonDict] = []
+        cursor: Optional[str] = None
+        while True:
+            query = [("limit", "200"), ("cursor", cursor)]
+            page = self._request("GET", f"/runs/{_seg(run_id)}/{resource}", query=query)
+            out.extend(page.get("data", []))
+            cursor = page.get("nextCursor")
+            if not cursor:
+                return out
 
     # --- project-wide views ---------------------------------------------------------
 
