@@ -4,7 +4,7 @@ answers in ``--latency`` seconds (50 ms by default): the same compile, alternate
 and with tracking into a live server, ``--repeats`` times each; prints the medians.
 
     OPTISCOPE_URL=... OPTISCOPE_API_KEY=... python3 bench/dspy_tracking_overhead.py
-    (or through the test server: bash scripts/python-client-tests.sh -- .venv-python-tests/bin/python bench/dspy_tracking_overhead.py)
+    (or through the test server: bash scripts/python-client-tests.sh -- .venv-python/bin/python bench/dspy_tracking_overhead.py)
 """
 
 from __future__ import annotations
