@@ -18,7 +18,7 @@ drop table if exists private.demo_seedings;
 delete from supabase_migrations.schema_migrations where version = '20261204000400';
 
 -- 20261204000300_api_rate_limits
-drop function if exists private.take_api_rate_limit_token(text, integer);
+drop function if exists private.take_api_rate_limit_tokens(text, integer, integer);
 drop table if exists private.api_rate_limits;
 delete from supabase_migrations.schema_migrations where version = '20261204000300';
 

@@ -488,8 +488,8 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
     });
 
     it.each(ACTOR_NAMES)('%s: cannot take rate-limit tokens itself', async (actor) => {
-      const outcome = await as(actor, (tx) => attempt(tx`select * from private.take_api_rate_limit_token('key:someone', 10)`));
-      expect(outcome).toMatchObject({ ok: false, code: '42501', message: 'permission denied for function take_api_rate_limit_token' });
+      const outcome = await as(actor, (tx) => attempt(tx`select * from private.take_api_rate_limit_tokens('key:someone', 10, 1)`));
+      expect(outcome).toMatchObject({ ok: false, code: '42501', message: 'permission denied for function take_api_rate_limit_tokens' });
     });
 
     it.each(ACTOR_NAMES)('%s: the throttled refresh allows what the refresh allows', async (actor) => {

@@ -1,7 +1,7 @@
 -- API rate limits shared by every server process (WEB_CONCURRENCY > 1, or several hosts):
 -- one row per caller holding its "theoretical arrival time" (GCRA), which is the token
 -- bucket the in-process limiter was: a burst of p_per_minute, refilled one request every
--- 60 s / p_per_minute. One upsert per request, no other reads.
+-- 60 s / p_per_minute.
 -- Unlogged: counters are not worth WAL, and losing them in a crash only resets the limits.
 
 create unlogged table private.api_rate_limits (
@@ -12,12 +12,15 @@ create unlogged table private.api_rate_limits (
 alter table private.api_rate_limits enable row level security;
 revoke all on private.api_rate_limits from public, anon, authenticated;
 
--- Takes one request from p_key's allowance of p_per_minute (> 0): ok, or how many seconds
--- until the next request would be allowed.
-create function private.take_api_rate_limit_token(
+-- Takes up to p_wanted requests (>= 1) from p_key's allowance of p_per_minute (> 0): how
+-- many were granted (0 to p_wanted), and when none, how many seconds until one would be. A
+-- server process takes a small lease of requests at a time and spends it locally, so most
+-- requests cost no round trip (lib/api/rate-limit.ts).
+create function private.take_api_rate_limit_tokens(
   p_key text,
   p_per_minute integer,
-  out ok boolean,
+  p_wanted integer,
+  out granted integer,
   out retry_after_seconds integer
 )
 language plpgsql security definer
@@ -25,27 +28,26 @@ set search_path = ''
 as $$
 declare
   v_now timestamptz := clock_timestamp();
-  v_step interval := make_interval(secs => 60.0 / p_per_minute);
+  v_step double precision;
   v_tat timestamptz;
 begin
-  if p_per_minute is null or p_per_minute <= 0 then
-    raise exception 'p_per_minute must be a positive integer' using errcode = '22023';
+  if p_per_minute is null or p_per_minute <= 0 or p_wanted is null or p_wanted <= 0 then
+    raise exception 'p_per_minute and p_wanted must be positive integers' using errcode = '22023';
   end if;
+  v_step := 60.0 / p_per_minute;
+  insert into private.api_rate_limits (key, tat) values (p_key, v_now) on conflict (key) do nothing;
+  select greatest(l.tat, v_now) into v_tat from private.api_rate_limits l where l.key = p_key for update;
   -- allowed while the caller is at most a minute (the whole bucket) ahead of the clock
-  insert into private.api_rate_limits as l (key, tat) values (p_key, v_now + v_step)
-  on conflict (key) do update set tat = greatest(l.tat, v_now) + v_step
-    where greatest(l.tat, v_now) + v_step - v_now <= interval '60 seconds'
-  returning l.tat into v_tat;
-  if found then
-    ok := true;
+  granted := least(p_wanted, floor((60.0 - extract(epoch from (v_tat - v_now))) / v_step))::integer;
+  if granted >= 1 then
+    update private.api_rate_limits set tat = v_tat + make_interval(secs => granted * v_step) where key = p_key;
     retry_after_seconds := 0;
-    return;
+  else
+    granted := 0;
+    retry_after_seconds := greatest(1, ceil(extract(epoch from (v_tat - v_now)) + v_step - 60.0))::integer;
   end if;
-  select l.tat into v_tat from private.api_rate_limits l where l.key = p_key;
-  ok := false;
-  retry_after_seconds := greatest(1, ceil(extract(epoch from (greatest(v_tat, v_now) + v_step - interval '60 seconds' - v_now))))::integer;
 end
 $$;
 
-revoke all on function private.take_api_rate_limit_token(text, integer) from public, anon, authenticated;
-grant execute on function private.take_api_rate_limit_token(text, integer) to service_role;
+revoke all on function private.take_api_rate_limit_tokens(text, integer, integer) from public, anon, authenticated;
+grant execute on function private.take_api_rate_limit_tokens(text, integer, integer) to service_role;

@@ -169,7 +169,7 @@ $$, $$
   -- the service role also refreshes directly (the demo seeder) and keeps the shared rate limit
   union all
   select 'service_role', f from unnest(array[
-    'refresh_optimization_analytics()', 'private.take_api_rate_limit_token(text,integer)'
+    'refresh_optimization_analytics()', 'private.take_api_rate_limit_tokens(text,integer,integer)'
   ]) f
 $$, 'authenticated and the service role execute only the SECURITY DEFINER functions they call');
 select is_empty($$
