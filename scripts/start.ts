@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ensureLocalUser } from '../lib/auth/ensure-local-user.ts';
 import { LOCAL_USER } from '../lib/auth/local-user.ts';
 import { runScript } from '../lib/cli.ts';
-import { loadConfig } from '../lib/config/index.ts';
+import { loadConfig, loadDatabaseSettings } from '../lib/config/index.ts';
 import { createSqlClient } from '../lib/db/client.ts';
 import { isPortOpen } from '../lib/db/embedded.ts';
 import { migrate } from '../lib/db/migrate.ts';
@@ -113,7 +113,7 @@ await runScript(async () => {
 async function prepareData(db: ResolvedDatabase, mode: 'local' | 'supabase'): Promise<string | null> {
   const seedSetting = process.env.OPTISCOPE_SEED_DEMO?.trim().toLowerCase();
   const seed = seedSetting === 'true' || (mode === 'local' && seedSetting !== 'false');
-  const sql = createSqlClient(db.url, { max: 1, prepare: process.env.DATABASE_PREPARE !== 'false' });
+  const sql = createSqlClient(db.url, { max: 1, prepare: loadDatabaseSettings().prepare });
   try {
     if (mode === 'local') await ensureLocalUser(sql);
     if (seed) {

@@ -61,7 +61,7 @@ const retired = new WeakSet<Sql>();
 const retirements = new WeakMap<Sql, { promise: Promise<void>; resolve: () => void }>();
 
 export function databaseUrl(): string {
-  const url = process.env.DATABASE_URL;
+  const url = getDatabaseSettings().url;
   if (!url) {
     throw new Error(
       'DATABASE_URL is not set. Start Optiscope with `npm start` (it runs the embedded ' +
@@ -75,15 +75,16 @@ export function databaseUrl(): string {
 // anyway, and connections opening at the same moment can interleave their start-up
 // queries (pglite-socket 0.2), so the app talks to it over a single connection.
 export function isEmbeddedDatabase(): boolean {
-  return process.env.OPTISCOPE_EMBEDDED_DB === '1';
+  return getDatabaseSettings().embedded;
 }
 
 // One client (pool) per process; Supabase's transaction pooler needs DATABASE_PREPARE=false.
 export function getSql(): Sql {
   if (!shared) {
+    const settings = getDatabaseSettings();
     shared = createSqlClient(databaseUrl(), {
-      max: isEmbeddedDatabase() ? 1 : Number(process.env.DATABASE_POOL_MAX ?? 10),
-      prepare: process.env.DATABASE_PREPARE !== 'false',
+      max: settings.embedded ? 1 : settings.poolMax,
+      prepare: settings.prepare,
     });
   }
   return shared;
