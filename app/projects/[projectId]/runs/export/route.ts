@@ -15,11 +15,11 @@ const MAX_ROWS = 100_000;
 // CSV, streamed page by page (keyset cursor) up to 100,000 rows.
 export async function GET(request: Request, { params }: { params: Promise<{ projectId: string }> }) {
   const requestId = randomUUID();
-  const viewer = await getViewer();
-  if (!viewer) return errorResponse('unauthorized', 'sign in to export runs');
-  const { projectId } = await params;
-  const scope = userScope(viewer.claims);
   try {
+    const viewer = await getViewer();
+    if (!viewer) return errorResponse('unauthorized', 'sign in to export runs');
+    const { projectId } = await params;
+    const scope = userScope(viewer.claims);
     const project = (await listProjects(scope)).find((p) => p.id === projectId);
     if (!project) return errorResponse('not_found', `project ${projectId} not found`);
 

@@ -1,4 +1,6 @@
-import { errorResponse } from '@/lib/api/errors';
+import { randomUUID } from 'node:crypto';
+import { errorResponse, toErrorResponse } from '@/lib/api/errors';
+import { parseQuery } from '@/lib/api/query';
 import { getViewer } from '@/lib/auth';
 import { csvRow } from '@/lib/csv';
 import { flattenJson, type FlatValue } from '@/lib/json-flatten';
@@ -6,10 +8,12 @@ import {
   getOptimizationRun,
   isDataError,
   listOptimizationIterations,
+  listSamplesSchema,
   listOptimizationSamples,
   userScope,
   type OptimizationIteration,
   type OptimizationRun,
+  type ListSamplesInput,
   type OptimizationSample,
   type Scope,
 } from '@/lib/supabase-optimization';
@@ -27,9 +31,17 @@ const SAMPLE_PAGE = 500;
 // — downloads a run (JSON "run": the run with its iterations and samples). Samples may be
 // narrowed with iteration, errorsOnly, minScore and maxScore. Read under the viewer's scope.
 export async function GET(request: Request, { params }: { params: Promise<Params> }) {
+  const requestId = randomUUID();
+  try {
+    return await exportRun(request, await params);
+  } catch (error) {
+    return toErrorResponse(error, requestId);
+  }
+}
+
+async function exportRun(request: Request, { projectId, runId }: Params): Promise<Response> {
   const viewer = await getViewer();
   if (!viewer) return errorResponse('unauthorized', 'sign in first');
-  const { projectId, runId } = await params;
   const url = new URL(request.url);
   const format = (url.searchParams.get('format') ?? 'json') as Format;
   if (format !== 'csv' && format !== 'json') return errorResponse('validation_failed', 'format must be csv or json');
@@ -37,8 +49,7 @@ export async function GET(request: Request, { params }: { params: Promise<Params
   if (!['run', 'iterations', 'samples'].includes(what)) {
     return errorResponse('validation_failed', 'what must be run, iterations or samples');
   }
-  const filters = sampleFilters(url.searchParams);
-  if ('error' in filters) return errorResponse('validation_failed', filters.error);
+  const filters = sampleFilters(url.searchParams, runId);
 
   const scope = userScope(viewer.claims);
   let run: OptimizationRun;
@@ -78,35 +89,20 @@ export async function GET(request: Request, { params }: { params: Promise<Params
   return new Response(stream(samplesJson(scope, run.id, filters, head)), { headers });
 }
 
-interface SampleFilters {
-  iteration?: number;
-  errorsOnly?: boolean;
-  minScore?: number;
-  maxScore?: number;
-}
+type SampleFilters = ListSamplesInput;
 
-function sampleFilters(sp: URLSearchParams): SampleFilters | { error: string } {
-  const out: SampleFilters = {};
-  const iteration = sp.get('iteration');
-  if (iteration) {
-    if (!/^\d{1,9}$/.test(iteration)) return { error: 'iteration must be a non-negative integer' };
-    out.iteration = Number(iteration);
-  }
-  if (sp.get('errorsOnly') === 'true' || sp.get('errorsOnly') === '1') out.errorsOnly = true;
-  for (const key of ['minScore', 'maxScore'] as const) {
-    const raw = sp.get(key);
-    if (!raw) continue;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0 || n > 1) return { error: `${key} must be between 0 and 1` };
-    out[key] = n;
-  }
-  return out;
+// The samples list's own parser (the API's rules); the export pages the samples itself.
+function sampleFilters(sp: URLSearchParams, runId: string): SampleFilters {
+  const filters = new URLSearchParams(sp);
+  filters.delete('format');
+  filters.delete('what');
+  return parseQuery(listSamplesSchema, filters, { fixed: { runId, limit: SAMPLE_PAGE, cursor: undefined } }) as SampleFilters;
 }
 
 async function* samplePages(scope: Scope, runId: string, filters: SampleFilters): AsyncGenerator<OptimizationSample[]> {
   let cursor: string | undefined;
   do {
-    const page = await listOptimizationSamples(scope, { runId, ...filters, limit: SAMPLE_PAGE, cursor });
+    const page = await listOptimizationSamples(scope, { ...filters, runId, cursor });
     yield page.data;
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
