@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ensureLocalUser } from '../lib/auth/ensure-local-user.ts';
+import { ensureLocalUser } from '../lib/supabase-optimization/index.ts';
 import { LOCAL_USER } from '../lib/auth/local-user.ts';
 import { runScript } from '../lib/cli.ts';
 import { loadConfig, loadDatabaseSettings } from '../lib/config/index.ts';

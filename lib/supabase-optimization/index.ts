@@ -58,3 +58,4 @@ export {
 export { listRunFacets, type RunFacets, type FacetValue } from './facets.ts';
 export { listProjectOverviews, type ProjectOverview, type ProjectOverviewRun } from './overviews.ts';
 export { toFormError, type FormError } from './form-errors.ts';
+export { findLiveApiKey, recordApiKeyUse, ensureLocalUser, type LiveApiKey } from './api-key-lookup.ts';

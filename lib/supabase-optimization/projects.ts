@@ -1,4 +1,4 @@
-import { generateApiKey } from '../auth/api-key.ts';
+import { generateApiKey } from '../auth/index.ts';
 import { toDto, type ApiKey, type Project, type ProjectMember, type ProjectRole } from './dto.ts';
 import { ConflictError, ForbiddenError, NotFoundError, parseInput } from './errors.ts';
 import { assertUuid } from './runs.ts';
