@@ -1,15 +1,10 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { resolveApiKey } from '../auth/api-keys.ts';
-import { looksLikeApiKey } from '../auth/api-key.ts';
-import { localUserClaims } from '../auth/local-user.ts';
-import { readAccessToken } from '../auth/session-cookie.ts';
-import { verifyAccessToken } from '../auth/verify-token.ts';
+import { localUserClaims, looksLikeApiKey, readAccessToken, resolveApiKey, verifyAccessToken } from '../auth/index.ts';
 import { getConfig } from '../config/index.ts';
 import { withRequestDeadline } from '../db/index.ts';
-import { parseInput, ValidationError } from '../supabase-optimization/errors.ts';
-import { userScope, type Scope } from '../supabase-optimization/scope.ts';
+import { parseInput, userScope, ValidationError, type Scope } from '../supabase-optimization/index.ts';
 import { ApiError, errorResponse, toErrorResponse } from './errors.ts';
 import { takeToken } from './rate-limit.ts';
 

@@ -2,7 +2,7 @@ import 'server-only';
 import { notFound, redirect } from 'next/navigation';
 import { connection } from 'next/server';
 import { cache } from 'react';
-import { getViewer, type Viewer } from '../auth/session.ts';
+import { getViewer, type Viewer } from '../auth/index.ts';
 import { listProjects, userScope, type Project, type Scope } from '../supabase-optimization/index.ts';
 
 export interface ViewerContext {
