@@ -3,7 +3,15 @@ import { notFound, redirect } from 'next/navigation';
 import { connection } from 'next/server';
 import { cache } from 'react';
 import { getViewer, type Viewer } from '../auth/index.ts';
-import { listProjects, userScope, type Project, type Scope } from '../supabase-optimization/index.ts';
+import {
+  getOptimizationRun,
+  isDataError,
+  listProjects,
+  userScope,
+  type OptimizationRun,
+  type Project,
+  type Scope,
+} from '../supabase-optimization/index.ts';
 
 export interface ViewerContext {
   viewer: Viewer;
@@ -38,4 +46,19 @@ export const requireProject = cache(async (projectId: string): Promise<ProjectCo
     canWrite: project.role !== 'viewer',
     canAdmin: project.role === 'owner' || project.role === 'admin',
   };
+});
+
+// The run a page is about, once per request. Another tenant's run, a run of another
+// project under this project's URL, and a malformed id are all "not found".
+export const requireRun = cache(async (projectId: string, runId: string): Promise<ProjectContext & { run: OptimizationRun }> => {
+  const context = await requireProject(projectId);
+  let run: OptimizationRun;
+  try {
+    run = await getOptimizationRun(context.scope, runId);
+  } catch (error) {
+    if (isDataError(error)) notFound();
+    throw error;
+  }
+  if (run.projectId !== context.project.id) notFound();
+  return { ...context, run };
 });
