@@ -11,12 +11,9 @@ export interface ClientOptions {
   idleTimeoutSeconds?: number;
 }
 
-// NUMERIC scores and costs and BIGINT counters arrive as numbers: every value this
-// schema stores in them fits a double exactly enough (4–6 decimals, < 2^53).
-// TIMESTAMPTZ values arrive as ISO 8601 strings in UTC with milliseconds, the form the
-// data layer returns them in (Date#toISOString), without building a Date for each: a list
-// page of runs holds 80 of them, and parsing PostgreSQL's text form into a Date and
-// printing it back cost more than the rest of the row's columns together.
+// NUMERIC and BIGINT arrive as numbers: every value this schema stores fits a double exactly
+// enough (4–6 decimals, < 2^53). TIMESTAMPTZ arrives as the ISO string the API returns,
+// without a Date in between (a list's costliest column, bench/RESULTS.md).
 const types = {
   numeric: { to: 1700, from: [1700], serialize: (x: unknown) => String(x), parse: (x: string) => Number(x) },
   int8: { to: 20, from: [20], serialize: (x: unknown) => String(x), parse: (x: string) => Number(x) },
