@@ -78,38 +78,24 @@ const SUPABASE_VARS = [
   'SUPABASE_JWT_SECRET', 'SUPABASE_JWKS', 'SUPABASE_JWKS_URL',
 ];
 
-function positiveInt(env: Env, name: string, fallback: number, problems: string[]): number {
+// A whole-number setting of at least `min`; `what` names the expected value in the message.
+function wholeNumber(env: Env, name: string, fallback: number, problems: string[], min: number, what: string): number {
   const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+  if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) {
-    problems.push(`${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min) {
+    problems.push(`${name} must be ${what}, got "${raw}"`);
     return fallback;
   }
   return n;
 }
 
-function positiveMs(env: Env, name: string, fallback: number, problems: string[]): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) {
-    problems.push(`${name} must be a positive whole number of milliseconds, got "${raw}"`);
-    return fallback;
-  }
-  return n;
-}
-
-function atLeastOne(env: Env, name: string, fallback: number, problems: string[]): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    problems.push(`${name} must be a whole number of at least 1, got "${raw}"`);
-    return fallback;
-  }
-  return n;
-}
+const nonNegativeInt = (env: Env, name: string, fallback: number, problems: string[]) =>
+  wholeNumber(env, name, fallback, problems, 0, 'a non-negative integer');
+const positiveMs = (env: Env, name: string, fallback: number, problems: string[]) =>
+  wholeNumber(env, name, fallback, problems, 1, 'a positive whole number of milliseconds');
+const atLeastOne = (env: Env, name: string, fallback: number, problems: string[]) =>
+  wholeNumber(env, name, fallback, problems, 1, 'a whole number of at least 1');
 
 function flag(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
   const raw = env[name]?.trim().toLowerCase();
@@ -239,11 +225,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mode,
     databaseUrl,
     supabase,
-    apiRateLimitPerMinute: positiveInt(env, 'API_RATE_LIMIT_PER_MINUTE', 6000, problems),
-    apiMaxBodyBytes: positiveInt(env, 'API_MAX_BODY_BYTES', 10 * 1024 * 1024, problems),
-    liveRecheckSeconds: positiveInt(env, 'LIVE_RECHECK_SECONDS', 30, problems),
+    apiRateLimitPerMinute: nonNegativeInt(env, 'API_RATE_LIMIT_PER_MINUTE', 6000, problems),
+    apiMaxBodyBytes: nonNegativeInt(env, 'API_MAX_BODY_BYTES', 10 * 1024 * 1024, problems),
+    liveRecheckSeconds: nonNegativeInt(env, 'LIVE_RECHECK_SECONDS', 30, problems),
     // local mode has one user, who may refresh as often as one refresh at a time allows
-    analyticsRefreshMinIntervalSeconds: positiveInt(env, 'ANALYTICS_REFRESH_MIN_INTERVAL_SECONDS', mode === 'local' ? 0 : 60, problems),
+    analyticsRefreshMinIntervalSeconds: nonNegativeInt(env, 'ANALYTICS_REFRESH_MIN_INTERVAL_SECONDS', mode === 'local' ? 0 : 60, problems),
     database,
   };
   if (config.liveRecheckSeconds < 1) problems.push('LIVE_RECHECK_SECONDS must be at least 1');
