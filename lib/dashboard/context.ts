@@ -4,7 +4,7 @@ import { connection } from 'next/server';
 import { cache } from 'react';
 import { getViewer, type Viewer } from '../auth/index.ts';
 import {
-  getOptimizationRun,
+  getProjectRun,
   isDataError,
   listProjects,
   userScope,
@@ -48,17 +48,13 @@ export const requireProject = cache(async (projectId: string): Promise<ProjectCo
   };
 });
 
-// The run a page is about, once per request. Another tenant's run, a run of another
-// project under this project's URL, and a malformed id are all "not found".
+// The run a page is about, once per request; a malformed id is "not found" too.
 export const requireRun = cache(async (projectId: string, runId: string): Promise<ProjectContext & { run: OptimizationRun }> => {
   const context = await requireProject(projectId);
-  let run: OptimizationRun;
   try {
-    run = await getOptimizationRun(context.scope, runId);
+    return { ...context, run: await getProjectRun(context.scope, context.project.id, runId) };
   } catch (error) {
     if (isDataError(error)) notFound();
     throw error;
   }
-  if (run.projectId !== context.project.id) notFound();
-  return { ...context, run };
 });

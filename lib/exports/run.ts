@@ -4,7 +4,7 @@ import { flattenJson, type FlatValue } from '../json-flatten.ts';
 import { parseQuery } from '../api/query.ts';
 import { ApiError } from '../api/errors.ts';
 import {
-  getOptimizationRun,
+  getProjectRun,
   isDataError,
   listOptimizationIterations,
   listOptimizationSamples,
@@ -35,13 +35,11 @@ export async function runExport(scope: Scope, projectId: string, runId: string, 
 
   let run: OptimizationRun;
   try {
-    run = await getOptimizationRun(scope, runId);
+    run = await getProjectRun(scope, projectId, runId);
   } catch (error) {
     if (isDataError(error)) throw new ApiError('not_found', 'run not found');
     throw error;
   }
-  // a run of another project under this project's URL is as unknown as another tenant's
-  if (run.projectId !== projectId) throw new ApiError('not_found', 'run not found');
 
   const filename = `${slugify(run.runName)}-${run.id.slice(0, 8)}-${what}.${format}`;
   const headers = {

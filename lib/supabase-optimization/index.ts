@@ -9,6 +9,7 @@ export { userScope, type Scope } from './scope.ts';
 export {
   createOptimizationRun,
   getOptimizationRun,
+  getProjectRun,
   updateOptimizationRun,
   deleteOptimizationRun,
   listOptimizationRuns,

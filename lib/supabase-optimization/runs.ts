@@ -104,6 +104,13 @@ export async function getOptimizationRun(scope: Scope, id: string): Promise<Opti
   return toDto<OptimizationRun>(row);
 }
 
+// A run under a project's URL: a run of another project is as unknown as another tenant's.
+export async function getProjectRun(scope: Scope, projectId: string, runId: string): Promise<OptimizationRun> {
+  const run = await getOptimizationRun(scope, runId);
+  if (run.projectId !== projectId) throw new NotFoundError('run', runId);
+  return run;
+}
+
 // Updates a run. Status moves only forward: a finished run stays finished; finishing
 // sets ended_at (now, unless given), starting sets started_at.
 export async function updateOptimizationRun(

@@ -3,7 +3,7 @@ import { ApiError, toErrorResponse } from '@/lib/api/errors';
 import { getViewer } from '@/lib/auth';
 import { getConfig } from '@/lib/config';
 import { liveHub } from '@/lib/live/hub';
-import { getOptimizationRun, getProject, isDataError, userScope } from '@/lib/supabase-optimization';
+import { getProject, getProjectRun, isDataError, userScope } from '@/lib/supabase-optimization';
 
 export const dynamic = 'force-dynamic';
 
@@ -37,10 +37,7 @@ async function watch(request: Request): Promise<Response> {
     // the stream outlives the request: a session that has expired since must not keep it
     if (Date.now() >= expiresAt) throw new NotWatchable('session expired');
     await getProject(scope, projectId);
-    if (runId) {
-      const run = await getOptimizationRun(scope, runId);
-      if (run.projectId !== projectId) throw new NotWatchable('run outside project');
-    }
+    if (runId) await getProjectRun(scope, projectId, runId);
   };
   try {
     await canWatch();
