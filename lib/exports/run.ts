@@ -9,6 +9,7 @@ import {
   listOptimizationIterations,
   listOptimizationSamples,
   listSamplesSchema,
+  parseInput,
   type ListSamplesInput,
   type OptimizationIteration,
   type OptimizationRun,
@@ -70,12 +71,13 @@ export async function runExport(scope: Scope, projectId: string, runId: string, 
 
 type SampleFilters = ListSamplesInput;
 
-// The samples list's own parser (the API's rules); the export pages the samples itself.
+// The samples list's own parser and schema (the API's rules), checked before the download
+// starts; the export pages the samples itself.
 function sampleFilters(sp: URLSearchParams, runId: string): SampleFilters {
   const filters = new URLSearchParams(sp);
   filters.delete('format');
   filters.delete('what');
-  return parseQuery(listSamplesSchema, filters, { fixed: { runId, limit: SAMPLE_PAGE, cursor: undefined } }) as SampleFilters;
+  return parseInput(listSamplesSchema, parseQuery(listSamplesSchema, filters, { fixed: { runId, limit: SAMPLE_PAGE, cursor: undefined } }));
 }
 
 async function* samplePages(scope: Scope, filters: SampleFilters): AsyncGenerator<OptimizationSample[]> {
