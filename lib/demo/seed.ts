@@ -1,7 +1,9 @@
 import 'server-only';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { generateApiKey, hashApiKey, LOCAL_USER, looksLikeApiKey } from '../auth/index.ts';
+// not lib/auth's index: the scripts run this under plain Node, where next/headers is not
+import { generateApiKey, hashApiKey, looksLikeApiKey } from '../auth/api-key.ts';
+import { LOCAL_USER } from '../auth/local-user.ts';
 import { withServiceScope, type Sql, type TransactionSql } from '../db/index.ts';
 import { DATA_DIR } from '../paths.ts';
 import { ensureLocalUser } from '../supabase-optimization/index.ts';

@@ -1,5 +1,6 @@
 import { withServiceScope, withServiceScopeStatements, type Sql } from '../db/index.ts';
-import { LOCAL_USER } from '../auth/index.ts';
+// not lib/auth's index: the scripts run this under plain Node, where next/headers is not
+import { LOCAL_USER } from '../auth/local-user.ts';
 
 // The service-role reads and writes that authentication needs before any user exists:
 // the one place API keys are read without the caller's scope.

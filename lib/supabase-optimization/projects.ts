@@ -1,4 +1,5 @@
-import { generateApiKey } from '../auth/index.ts';
+// not lib/auth's index, which needs Next.js (session cookies): the scripts load the data layer
+import { generateApiKey } from '../auth/api-key.ts';
 import { toDto, type ApiKey, type Project, type ProjectMember, type ProjectRole } from './dto.ts';
 import { ConflictError, ForbiddenError, NotFoundError, parseInput } from './errors.ts';
 import { assertUuid } from './runs.ts';
