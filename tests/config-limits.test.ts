@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, loadDatabaseSettings } from '../lib/config/index.ts';
+import { ConfigError, loadConfig, loadDatabaseSettings, loadLauncherSettings } from '../lib/config/index.ts';
 
 // The settings of the throttles and the live re-check: defaults per mode, and bad values
 // named in the error.
@@ -85,5 +85,18 @@ describe('database settings', () => {
     } catch (error) {
       expect((error as ConfigError).problems).toContain(problem);
     }
+  });
+});
+
+describe('launcher settings', () => {
+  it('default to port 3000 and the demo by mode', () => {
+    expect(loadLauncherSettings({})).toEqual({ port: 3000, seedDemo: null });
+    expect(loadLauncherSettings({ PORT: '8080', OPTISCOPE_SEED_DEMO: 'false' })).toEqual({ port: 8080, seedDemo: false });
+    expect(loadLauncherSettings({ OPTISCOPE_SEED_DEMO: 'TRUE' })).toEqual({ port: 3000, seedDemo: true });
+  });
+
+  it('name a bad port or demo flag', () => {
+    expect(() => loadLauncherSettings({ PORT: '0' })).toThrow('PORT must be a port number (1-65535), got "0"');
+    expect(() => loadLauncherSettings({ OPTISCOPE_SEED_DEMO: 'sometimes' })).toThrow('OPTISCOPE_SEED_DEMO must be true or false (or 1 or 0), got "sometimes"');
   });
 });

@@ -160,6 +160,28 @@ export function loadDatabaseSettings(env: Env = process.env): DatabaseSettings {
   return settings;
 }
 
+// What `npm start` / `npm run dev` read besides the app's settings (WEB_CONCURRENCY:
+// lib/server/workers.ts, which knows whether the database allows more than one process).
+export interface LauncherSettings {
+  // PORT
+  port: number;
+  // OPTISCOPE_SEED_DEMO: load the demo on a first start; null: local mode only
+  seedDemo: boolean | null;
+}
+
+export function loadLauncherSettings(env: Env = process.env): LauncherSettings {
+  const problems: string[] = [];
+  const rawPort = env.PORT?.trim();
+  let port = 3000;
+  if (rawPort) {
+    port = Number(rawPort);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`PORT must be a port number (1-65535), got "${rawPort}"`);
+  }
+  const seed = env.OPTISCOPE_SEED_DEMO?.trim() ? flag(env, 'OPTISCOPE_SEED_DEMO', false, problems) : null;
+  if (problems.length) throw new ConfigError(problems);
+  return { port, seedDemo: seed };
+}
+
 let cachedDatabase: DatabaseSettings | undefined;
 
 export function getDatabaseSettings(): DatabaseSettings {
