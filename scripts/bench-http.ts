@@ -9,6 +9,7 @@
 // non-2xx answers (which must be zero) and appends them to bench/RESULTS.md. The API key
 // and the run it writes to are created for the run and deleted afterwards.
 import { existsSync } from 'node:fs';
+import { loadDatabaseSettings } from '../lib/config/index.ts';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -223,7 +224,7 @@ export async function runHttpBench(options: {
     `## HTTP benchmark — ${describeScale(info)}`,
     '',
     `Run ${new Date().toISOString()}: \`npm start\` (production build, Supabase mode, ${workers} server process${workers === 1 ? '' : 'es'} ` +
-      `(WEB_CONCURRENCY), each with a pool of ${process.env.DATABASE_POOL_MAX ?? 10} connections) and autocannon in this process, ` +
+      `(WEB_CONCURRENCY), each with a pool of ${loadDatabaseSettings().poolMax} connections) and autocannon in this process, ` +
       `${connections} connections over loopback, ` +
       `${seconds} s per endpoint after a ${options.warmupSeconds} s warm-up; API key of ${BIG_PROJECT}, rate limit off.`,
     machine,

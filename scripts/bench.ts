@@ -10,6 +10,7 @@
 // in 5,000-row batches next to COPY of the same rows into the same table, and the
 // analytics refresh. Prints a table and writes it to bench/RESULTS.md.
 import { randomUUID } from 'node:crypto';
+import { loadDatabaseSettings } from '../lib/config/index.ts';
 import type { Fragment } from 'postgres';
 import { runScript } from '../lib/cli.ts';
 import { createSqlClient, type Sql } from '../lib/db/client.ts';
@@ -46,7 +47,7 @@ import {
 } from './bench/common.ts';
 
 // as the data layer counts: filtered totals up to the cap; from the run counts, exact
-const COUNT_CAP = Number(process.env.RUN_COUNT_CAP ?? 1_000);
+const COUNT_CAP = loadDatabaseSettings().runCountCap;
 const PAGE = 20;
 
 interface Case {

@@ -1,5 +1,6 @@
 // npm run db:seed — adds the demo projects, runs and API key unless they already exist.
 import path from 'node:path';
+import { loadDatabaseSettings } from '../lib/config/index.ts';
 import { runScript } from '../lib/cli.ts';
 import { createSqlClient } from '../lib/db/client.ts';
 import { migrate } from '../lib/db/migrate.ts';
@@ -13,7 +14,7 @@ await runScript(async () => {
     console.log(`Database: ${db.description}`);
     const migration = await migrate(db.url);
     if (migration.applied.length) console.log(`Applied ${migration.applied.length} pending migrations first.`);
-    const sql = createSqlClient(db.url, { max: 1, prepare: process.env.DATABASE_PREPARE !== 'false' });
+    const sql = createSqlClient(db.url, { max: 1, prepare: loadDatabaseSettings().prepare });
     try {
       const result = await seedDemoData(sql);
       if (!result.seeded) {

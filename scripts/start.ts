@@ -4,10 +4,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ensureLocalUser } from '../lib/auth/ensure-local-user.ts';
+import { ensureLocalUser } from '../lib/supabase-optimization/index.ts';
 import { LOCAL_USER } from '../lib/auth/local-user.ts';
 import { runScript } from '../lib/cli.ts';
-import { loadConfig } from '../lib/config/index.ts';
+import { loadConfig, loadDatabaseSettings, loadLauncherSettings } from '../lib/config/index.ts';
 import { createSqlClient } from '../lib/db/client.ts';
 import { isPortOpen } from '../lib/db/embedded.ts';
 import { migrate } from '../lib/db/migrate.ts';
@@ -24,10 +24,10 @@ await runScript(async () => {
   loadDotEnv();
   // validate the settings before any slow step; the embedded URL is filled in below
   const { mode } = loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'postgres://embedded' });
-  const port = httpPort();
+  const { port } = loadLauncherSettings();
   // several server processes on one port (WEB_CONCURRENCY; one per core by default), for
   // `start` only; the embedded database (no DATABASE_URL) gets one
-  const processes = command === 'start' ? workerCount(process.env, !process.env.DATABASE_URL?.trim()) : 1;
+  const processes = command === 'start' ? workerCount(process.env, loadDatabaseSettings().url === null) : 1;
   const host = mode === 'local' ? '127.0.0.1' : undefined;
   if (!existsSync(NEXT_BIN)) throw new Error('Next.js is not installed: run `npm ci` first');
   if (await isPortOpen(port)) {
@@ -111,9 +111,8 @@ await runScript(async () => {
 // Ensures the local user, seeds the demo on a first start where that is wanted, and
 // returns the demo API key if this database still has it.
 async function prepareData(db: ResolvedDatabase, mode: 'local' | 'supabase'): Promise<string | null> {
-  const seedSetting = process.env.OPTISCOPE_SEED_DEMO?.trim().toLowerCase();
-  const seed = seedSetting === 'true' || (mode === 'local' && seedSetting !== 'false');
-  const sql = createSqlClient(db.url, { max: 1, prepare: process.env.DATABASE_PREPARE !== 'false' });
+  const seed = loadLauncherSettings().seedDemo ?? mode === 'local';
+  const sql = createSqlClient(db.url, { max: 1, prepare: loadDatabaseSettings().prepare });
   try {
     if (mode === 'local') await ensureLocalUser(sql);
     if (seed) {
@@ -155,16 +154,6 @@ function printBanner(info: {
     );
   }
   console.log(`${lines.join('\n')}\n`);
-}
-
-function httpPort(): number {
-  const raw = process.env.PORT;
-  if (raw === undefined || raw === '') return 3000;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`PORT must be a port number (1-65535), got ${JSON.stringify(raw)}`);
-  }
-  return port;
 }
 
 function run(file: string, args: string[]): Promise<number> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { csvCell, csvRow } from '../lib/csv/index.ts';
-import { csvHeader, csvRows } from '../components/runs/runs-csv.ts';
+import { csvHeader, csvRows } from '../lib/exports/runs-csv.ts';
 import type { OptimizationRun } from '../lib/supabase-optimization/dto.ts';
 
 // Expected fields worked out by hand from RFC 4180 and OWASP's CSV-injection advice.

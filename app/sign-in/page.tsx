@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { connection } from 'next/server';
-import { safeNextPath } from '@/lib/auth/safe-next-path';
+import { safeNextPath } from '@/lib/auth';
 import { SignInForm } from '@/components/auth/sign-in-form';
 import { getViewer } from '@/lib/auth';
 import { getConfig } from '@/lib/config';

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, useTransition } from 'react';
-import { refreshAnalyticsAction, type RefreshAnalyticsState } from '@/app/projects/[projectId]/analytics/actions';
+import type { RefreshAnalyticsState } from '@/lib/dashboard/action-states';
 import { FormAlert } from '@/components/settings/form-feedback';
 import { useTimeLabels } from './time';
 
@@ -12,12 +12,13 @@ function latest(a: string | null, b: string | null): string | null {
 
 // "Last refreshed …" for everyone; the refresh button only for owners and admins.
 export function AnalyticsRefresh({
-  projectId,
+  refresh: refreshAction,
   lastRefreshedAt,
   renderedAt,
   canRefresh,
 }: {
-  projectId: string;
+  // the server action, bound to the project
+  refresh: () => Promise<RefreshAnalyticsState>;
   lastRefreshedAt: string | null;
   renderedAt: string;
   canRefresh: boolean;
@@ -28,7 +29,7 @@ export function AnalyticsRefresh({
 
   const refresh = () =>
     startTransition(async () => {
-      setState(await refreshAnalyticsAction(projectId));
+      setState(await refreshAction());
     });
 
   return (

@@ -3,6 +3,7 @@
 import { useState, useTransition } from 'react';
 import type { SettingsActionResult } from '@/lib/dashboard/action-states';
 import type { FormError, ProjectRole } from '@/lib/supabase-optimization';
+import { ConfirmActionButton } from './confirm-action-button';
 import { FormAlert } from './form-feedback';
 
 const ROLES: ProjectRole[] = ['owner', 'admin', 'member', 'viewer'];
@@ -78,37 +79,19 @@ export function RemoveMemberButton({
   email: string;
   self: boolean;
 }) {
-  const [error, setError] = useState<FormError | null>(null);
-  const [pending, startTransition] = useTransition();
-
-  const remove = () => {
-    const question = self
-      ? 'Leave this project? You lose access to its runs at once.'
-      : `Remove ${email} from this project? They lose access to its runs at once.`;
-    if (!window.confirm(question)) return;
-    startTransition(async () => {
-      const result = await removeMember(userId);
-      setError(result.ok ? null : result.error);
-    });
-  };
-
   return (
-    <div className="flex flex-col items-end gap-2">
-      <button
-        type="button"
-        className="btn btn-danger"
-        onClick={remove}
-        disabled={pending}
-        aria-label={self ? 'Leave this project' : `Remove ${email}`}
-        data-testid="remove-member"
-      >
-        {pending ? (self ? 'Leaving…' : 'Removing…') : self ? 'Leave' : 'Remove'}
-      </button>
-      {error && (
-        <div className="w-64 text-left">
-          <FormAlert error={error} title={self ? 'Not left' : 'Not removed'} />
-        </div>
-      )}
-    </div>
+    <ConfirmActionButton
+      question={
+        self
+          ? 'Leave this project? You lose access to its runs at once.'
+          : `Remove ${email} from this project? They lose access to its runs at once.`
+      }
+      run={() => removeMember(userId)}
+      label={self ? 'Leave' : 'Remove'}
+      pendingLabel={self ? 'Leaving…' : 'Removing…'}
+      ariaLabel={self ? 'Leave this project' : `Remove ${email}`}
+      testId="remove-member"
+      errorTitle={self ? 'Not left' : 'Not removed'}
+    />
   );
 }

@@ -1,4 +1,4 @@
-import { ValidationError } from '../supabase-optimization/errors.ts';
+import { ValidationError } from '../supabase-optimization/index.ts';
 
 // Items posted under /runs/{id}/… take the run from the path; a runId in the body must agree.
 export function withPathRunId(items: unknown[], runId: string): unknown[] {

@@ -1,5 +1,5 @@
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/index.ts';
-import { isDataError } from '../supabase-optimization/errors.ts';
+import { isDataError } from '../supabase-optimization/index.ts';
 
 export type ApiErrorCode =
   | 'bad_request'

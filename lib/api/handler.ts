@@ -1,16 +1,11 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { resolveApiKey } from '../auth/api-keys.ts';
-import { looksLikeApiKey } from '../auth/api-key.ts';
-import { localUserClaims } from '../auth/local-user.ts';
-import { readAccessToken } from '../auth/session-cookie.ts';
-import { verifyAccessToken } from '../auth/verify-token.ts';
+import { localUserClaims, looksLikeApiKey, readAccessToken, resolveApiKey, verifyAccessToken } from '../auth/index.ts';
 import { getConfig } from '../config/index.ts';
 import { withRequestDeadline } from '../db/index.ts';
-import { parseInput, ValidationError } from '../supabase-optimization/errors.ts';
-import { userScope, type Scope } from '../supabase-optimization/scope.ts';
-import { ApiError, toErrorResponse } from './errors.ts';
+import { parseInput, userScope, ValidationError, type Scope } from '../supabase-optimization/index.ts';
+import { ApiError, errorResponse, toErrorResponse } from './errors.ts';
 import { takeToken } from './rate-limit.ts';
 
 export interface Caller {
@@ -238,8 +233,5 @@ export function json(data: unknown, status = 200, headers: Record<string, string
 // an empty 405), naming the ones it does.
 export function methodNotAllowed(allowed: string[]) {
   return async (): Promise<Response> =>
-    Response.json(
-      { error: { code: 'method_not_allowed', message: `this endpoint accepts ${allowed.join(', ')}` } },
-      { status: 405, headers: { allow: allowed.join(', '), 'cache-control': 'no-store' } },
-    );
+    errorResponse('method_not_allowed', `this endpoint accepts ${allowed.join(', ')}`, undefined, { allow: allowed.join(', ') });
 }

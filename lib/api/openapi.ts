@@ -13,7 +13,7 @@ import {
   RUN_STATUSES,
   sampleFieldsSchema,
   updateRunSchema,
-} from '../supabase-optimization/schemas.ts';
+} from '../supabase-optimization/index.ts';
 import { STATUS_BY_CODE } from './errors.ts';
 import { queryFields } from './query.ts';
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '../supabase-optimization/errors.ts';
-import { listRunsSchema, listSamplesSchema, type ListRunsInput, type ListSamplesInput } from '../supabase-optimization/schemas.ts';
+import { ValidationError, listRunsSchema, listSamplesSchema, type ListRunsInput, type ListSamplesInput } from '../supabase-optimization/index.ts';
 
 type JsonSchema = Record<string, unknown> & { type?: unknown; items?: JsonSchema; anyOf?: JsonSchema[]; description?: string };
 

@@ -1,4 +1,4 @@
-import { getSql, isEmbeddedDatabase } from '../db/client.ts';
+import { getSql, isEmbeddedDatabase } from '../db/index.ts';
 
 // A token bucket per caller (API key or user) of perMinute requests, refilled evenly over
 // a minute. Kept in PostgreSQL (private.take_api_rate_limit_tokens), so the limit holds for

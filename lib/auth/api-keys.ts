@@ -1,5 +1,5 @@
-import { withServiceScope, withServiceScopeStatements } from '../db/scope.ts';
-import type { Claims } from '../db/scope.ts';
+import type { Claims } from '../db/index.ts';
+import { findLiveApiKey, recordApiKeyUse } from '../supabase-optimization/index.ts';
 import { hashApiKey, looksLikeApiKey } from './api-key.ts';
 
 export interface ApiKeyIdentity {
@@ -25,38 +25,27 @@ const identities = new Map<string, { identity: ApiKeyIdentity; lastUsedAt: strin
 // Looks a presented key up by its hash (the one place API keys need the service role:
 // no user exists yet). Every later query runs as the key, and RLS re-checks that the key
 // is live, so a revoked key stops working at once.
-export async function resolveApiKey(key: string): Promise<ApiKeyIdentity | null> {
-  if (!looksLikeApiKey(key)) return null;
+export async function resolveApiKey(secret: string): Promise<ApiKeyIdentity | null> {
+  if (!looksLikeApiKey(secret)) return null;
   const now = Date.now();
-  const hash = hashApiKey(key);
+  const hash = hashApiKey(secret);
   const cached = identities.get(hash);
   if (cached && cached.until > now) {
     touchApiKey(cached.identity.keyId, cached.lastUsedAt);
     return cached.identity;
   }
   identities.delete(hash);
-  // one round trip
-  const [[row]] = await withServiceScopeStatements('resolve API key', (tx) => [
-    tx<{
-      id: string;
-      project_id: string;
-      scopes: Array<'read' | 'write'>;
-      last_used_at: string | null;
-    }[]>`
-      select id, project_id, scopes, last_used_at from api_keys
-      where key_hash = ${hash} and revoked_at is null and (expires_at is null or expires_at > now())
-    `,
-  ]);
-  if (!row) return null;
-  touchApiKey(row.id, row.last_used_at);
+  const key = await findLiveApiKey(hash);
+  if (!key) return null;
+  touchApiKey(key.id, key.lastUsedAt);
   const identity: ApiKeyIdentity = {
-    keyId: row.id,
-    projectId: row.project_id,
-    scopes: row.scopes,
-    claims: { role: 'authenticated', api_key_id: row.id, project_id: row.project_id },
+    keyId: key.id,
+    projectId: key.projectId,
+    scopes: key.scopes,
+    claims: { role: 'authenticated', api_key_id: key.id, project_id: key.projectId },
   };
   if (identities.size >= IDENTITY_CACHE_MAX) identities.delete(identities.keys().next().value!);
-  identities.set(hash, { identity, lastUsedAt: row.last_used_at, until: now + IDENTITY_TTL_MS });
+  identities.set(hash, { identity, lastUsedAt: key.lastUsedAt, until: now + IDENTITY_TTL_MS });
   return identity;
 }
 
@@ -66,8 +55,5 @@ function touchApiKey(keyId: string, lastUsedAt: string | null): void {
   const seen = Math.max(lastTouched.get(keyId) ?? 0, lastUsedAt ? Date.parse(lastUsedAt) : 0);
   if (now - seen < TOUCH_INTERVAL_MS) return;
   lastTouched.set(keyId, now);
-  void withServiceScope('record API key use', (tx) => tx`
-    update api_keys set last_used_at = now()
-    where id = ${keyId} and (last_used_at is null or last_used_at < now() - interval '1 minute')
-  `).catch(() => lastTouched.delete(keyId));
+  void recordApiKeyUse(keyId).catch(() => lastTouched.delete(keyId));
 }

@@ -1,4 +1,4 @@
-import type { Claims } from '../db/scope.ts';
+import type { Claims } from '../db/index.ts';
 
 // Local mode has one user and no sign-in: the machine's owner, owner of the demo projects.
 export const LOCAL_USER = {

@@ -1,7 +1,7 @@
 import 'server-only';
 import { cache } from 'react';
 import { getConfig } from '../config/index.ts';
-import type { Claims } from '../db/scope.ts';
+import type { Claims } from '../db/index.ts';
 import { cookies } from 'next/headers';
 import { readAccessToken } from './session-cookie.ts';
 import { localUserClaims } from './local-user.ts';

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { SupabaseSettings } from '../config/index.ts';
-import type { Claims } from '../db/scope.ts';
+import type { Claims } from '../db/index.ts';
 
 export class InvalidTokenError extends Error {
   constructor(message: string) {

@@ -26,9 +26,25 @@ export interface AppConfig {
   database: DatabaseSettings;
 }
 
-// How long the app waits for the database: every request is answered within a bounded
-// time, even while PostgreSQL restarts or is unreachable.
+// The database and the data layer. How long the app waits for it bounds every request,
+// even while PostgreSQL restarts or is unreachable.
 export interface DatabaseSettings {
+  // DATABASE_URL; null when unset (the scripts then start the embedded database)
+  url: string | null;
+  // OPTISCOPE_EMBEDDED_DB=1: the app runs on the embedded PGlite (set by npm start)
+  embedded: boolean;
+  // EMBEDDED_DB_PORT: the embedded database's Postgres-protocol server
+  embeddedPort: number;
+  // OPTISCOPE_DATA_DIR as given (relative to the project folder); null: .data
+  dataDir: string | null;
+  // DATABASE_POOL_MAX: connections per server process
+  poolMax: number;
+  // DATABASE_PREPARE: prepared statements (off behind Supabase's transaction pooler)
+  prepare: boolean;
+  // DATABASE_PIPELINE: a transaction's first statements go out with its BEGIN
+  pipeline: boolean;
+  // RUN_COUNT_CAP: how far a filtered runs list counts its matches
+  runCountCap: number;
   // opening a connection (postgres.js connect_timeout)
   connectTimeoutMs: number;
   // one statement, enforced by the server (statement_timeout)
@@ -62,30 +78,64 @@ const SUPABASE_VARS = [
   'SUPABASE_JWT_SECRET', 'SUPABASE_JWKS', 'SUPABASE_JWKS_URL',
 ];
 
-function positiveInt(env: Env, name: string, fallback: number, problems: string[]): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) {
-    problems.push(`${name} must be a non-negative integer, got "${raw}"`);
-    return fallback;
-  }
-  return n;
-}
-
-function positiveMs(env: Env, name: string, fallback: number, problems: string[]): number {
+// A whole-number setting of at least `min`; `what` names the expected value in the message.
+function wholeNumber(env: Env, name: string, fallback: number, problems: string[], min: number, what: string): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) {
-    problems.push(`${name} must be a positive whole number of milliseconds, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min) {
+    problems.push(`${name} must be ${what}, got "${raw}"`);
     return fallback;
   }
   return n;
 }
 
+const nonNegativeInt = (env: Env, name: string, fallback: number, problems: string[]) =>
+  wholeNumber(env, name, fallback, problems, 0, 'a non-negative integer');
+const positiveMs = (env: Env, name: string, fallback: number, problems: string[]) =>
+  wholeNumber(env, name, fallback, problems, 1, 'a positive whole number of milliseconds');
+const atLeastOne = (env: Env, name: string, fallback: number, problems: string[]) =>
+  wholeNumber(env, name, fallback, problems, 1, 'a whole number of at least 1');
+
+function flag(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  problems.push(`${name} must be true or false (or 1 or 0), got "${env[name]}"`);
+  return fallback;
+}
+
+export const DEFAULT_EMBEDDED_PORT = 54329;
+
+// OPTISCOPE_DATA_DIR alone, read where the data folder's path is fixed at import time.
+export function dataDirSetting(env: Env = process.env): string | null {
+  return env.OPTISCOPE_DATA_DIR?.trim() || null;
+}
+
 function readDatabaseSettings(env: Env, problems: string[]): DatabaseSettings {
+  const url = env.DATABASE_URL?.trim() || null;
+  if (url && !/^postgres(ql)?:\/\//.test(url)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  const rawPort = env.EMBEDDED_DB_PORT?.trim();
+  let embeddedPort = DEFAULT_EMBEDDED_PORT;
+  if (rawPort) {
+    embeddedPort = Number(rawPort);
+    if (!Number.isInteger(embeddedPort) || embeddedPort < 1 || embeddedPort > 65535) {
+      problems.push(`EMBEDDED_DB_PORT must be a port number (1-65535), got "${rawPort}"`);
+      embeddedPort = DEFAULT_EMBEDDED_PORT;
+    }
+  }
+  const prepare = flag(env, 'DATABASE_PREPARE', true, problems);
   const settings: DatabaseSettings = {
+    url,
+    embedded: flag(env, 'OPTISCOPE_EMBEDDED_DB', false, problems),
+    embeddedPort,
+    dataDir: dataDirSetting(env),
+    poolMax: atLeastOne(env, 'DATABASE_POOL_MAX', 10, problems),
+    prepare,
+    // behind the transaction pooler (prepare off) statements go one at a time unless asked
+    pipeline: flag(env, 'DATABASE_PIPELINE', prepare, problems),
+    runCountCap: atLeastOne(env, 'RUN_COUNT_CAP', 1_000, problems),
     connectTimeoutMs: positiveMs(env, 'DB_CONNECT_TIMEOUT_MS', 5_000, problems),
     statementTimeoutMs: positiveMs(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, problems),
     requestTimeoutMs: positiveMs(env, 'DB_REQUEST_TIMEOUT_MS', 20_000, problems),
@@ -102,12 +152,34 @@ function readDatabaseSettings(env: Env, problems: string[]): DatabaseSettings {
 }
 
 // The database settings alone: the data layer also runs in scripts and tests that have
-// no full app configuration (no DATABASE_URL, no mode).
+// no full app configuration (no DATABASE_URL, no mode). Uncached: scripts load .env first.
 export function loadDatabaseSettings(env: Env = process.env): DatabaseSettings {
   const problems: string[] = [];
   const settings = readDatabaseSettings(env, problems);
   if (problems.length) throw new ConfigError(problems);
   return settings;
+}
+
+// What `npm start` / `npm run dev` read besides the app's settings (WEB_CONCURRENCY:
+// lib/server/workers.ts, which knows whether the database allows more than one process).
+export interface LauncherSettings {
+  // PORT
+  port: number;
+  // OPTISCOPE_SEED_DEMO: load the demo on a first start; null: local mode only
+  seedDemo: boolean | null;
+}
+
+export function loadLauncherSettings(env: Env = process.env): LauncherSettings {
+  const problems: string[] = [];
+  const rawPort = env.PORT?.trim();
+  let port = 3000;
+  if (rawPort) {
+    port = Number(rawPort);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`PORT must be a port number (1-65535), got "${rawPort}"`);
+  }
+  const seed = env.OPTISCOPE_SEED_DEMO?.trim() ? flag(env, 'OPTISCOPE_SEED_DEMO', false, problems) : null;
+  if (problems.length) throw new ConfigError(problems);
+  return { port, seedDemo: seed };
 }
 
 let cachedDatabase: DatabaseSettings | undefined;
@@ -119,12 +191,9 @@ export function getDatabaseSettings(): DatabaseSettings {
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];
-  const databaseUrl = env.DATABASE_URL?.trim() ?? '';
-  if (!databaseUrl) {
-    problems.push('DATABASE_URL is not set (npm start sets it to the embedded database in local mode)');
-  } else if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
-  }
+  const database = readDatabaseSettings(env, problems);
+  const databaseUrl = database.url ?? '';
+  if (!databaseUrl) problems.push('DATABASE_URL is not set (npm start sets it to the embedded database in local mode)');
 
   const anySupabase = SUPABASE_VARS.some((name) => env[name]?.trim());
   const explicitMode = env.OPTISCOPE_MODE?.trim();
@@ -178,12 +247,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mode,
     databaseUrl,
     supabase,
-    apiRateLimitPerMinute: positiveInt(env, 'API_RATE_LIMIT_PER_MINUTE', 6000, problems),
-    apiMaxBodyBytes: positiveInt(env, 'API_MAX_BODY_BYTES', 10 * 1024 * 1024, problems),
-    liveRecheckSeconds: positiveInt(env, 'LIVE_RECHECK_SECONDS', 30, problems),
+    apiRateLimitPerMinute: nonNegativeInt(env, 'API_RATE_LIMIT_PER_MINUTE', 6000, problems),
+    apiMaxBodyBytes: nonNegativeInt(env, 'API_MAX_BODY_BYTES', 10 * 1024 * 1024, problems),
+    liveRecheckSeconds: nonNegativeInt(env, 'LIVE_RECHECK_SECONDS', 30, problems),
     // local mode has one user, who may refresh as often as one refresh at a time allows
-    analyticsRefreshMinIntervalSeconds: positiveInt(env, 'ANALYTICS_REFRESH_MIN_INTERVAL_SECONDS', mode === 'local' ? 0 : 60, problems),
-    database: readDatabaseSettings(env, problems),
+    analyticsRefreshMinIntervalSeconds: nonNegativeInt(env, 'ANALYTICS_REFRESH_MIN_INTERVAL_SECONDS', mode === 'local' ? 0 : 60, problems),
+    database,
   };
   if (config.liveRecheckSeconds < 1) problems.push('LIVE_RECHECK_SECONDS must be at least 1');
   if (problems.length) throw new ConfigError(problems);

@@ -15,4 +15,10 @@ export type AddMemberState =
   | { status: 'added'; email: string; role: ProjectRole }
   | { status: 'error'; error: FormError; values: { email: string; role: string } };
 
+export type RefreshAnalyticsState =
+  | { status: 'idle' }
+  | { status: 'refreshed'; refreshedAt: string | null; durationMs: number | null }
+  | { status: 'throttled'; refreshedAt: string | null; retryAfterSeconds: number }
+  | { status: 'error'; error: FormError };
+
 export type SettingsActionResult = { ok: true } | { ok: false; error: FormError };

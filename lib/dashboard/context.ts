@@ -2,8 +2,16 @@ import 'server-only';
 import { notFound, redirect } from 'next/navigation';
 import { connection } from 'next/server';
 import { cache } from 'react';
-import { getViewer, type Viewer } from '../auth/session.ts';
-import { listProjects, userScope, type Project, type Scope } from '../supabase-optimization/index.ts';
+import { getViewer, type Viewer } from '../auth/index.ts';
+import {
+  getProjectRun,
+  isDataError,
+  listProjects,
+  userScope,
+  type OptimizationRun,
+  type Project,
+  type Scope,
+} from '../supabase-optimization/index.ts';
 
 export interface ViewerContext {
   viewer: Viewer;
@@ -38,4 +46,15 @@ export const requireProject = cache(async (projectId: string): Promise<ProjectCo
     canWrite: project.role !== 'viewer',
     canAdmin: project.role === 'owner' || project.role === 'admin',
   };
+});
+
+// The run a page is about, once per request; a malformed id is "not found" too.
+export const requireRun = cache(async (projectId: string, runId: string): Promise<ProjectContext & { run: OptimizationRun }> => {
+  const context = await requireProject(projectId);
+  try {
+    return { ...context, run: await getProjectRun(context.scope, context.project.id, runId) };
+  } catch (error) {
+    if (isDataError(error)) notFound();
+    throw error;
+  }
 });

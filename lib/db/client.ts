@@ -11,12 +11,9 @@ export interface ClientOptions {
   idleTimeoutSeconds?: number;
 }
 
-// NUMERIC scores and costs and BIGINT counters arrive as numbers: every value this
-// schema stores in them fits a double exactly enough (4–6 decimals, < 2^53).
-// TIMESTAMPTZ values arrive as ISO 8601 strings in UTC with milliseconds, the form the
-// data layer returns them in (Date#toISOString), without building a Date for each: a list
-// page of runs holds 80 of them, and parsing PostgreSQL's text form into a Date and
-// printing it back cost more than the rest of the row's columns together.
+// NUMERIC and BIGINT arrive as numbers: every value this schema stores fits a double exactly
+// enough (4–6 decimals, < 2^53). TIMESTAMPTZ arrives as the ISO string the API returns,
+// without a Date in between (a list's costliest column, bench/RESULTS.md).
 const types = {
   numeric: { to: 1700, from: [1700], serialize: (x: unknown) => String(x), parse: (x: string) => Number(x) },
   int8: { to: 20, from: [20], serialize: (x: unknown) => String(x), parse: (x: string) => Number(x) },
@@ -61,7 +58,7 @@ const retired = new WeakSet<Sql>();
 const retirements = new WeakMap<Sql, { promise: Promise<void>; resolve: () => void }>();
 
 export function databaseUrl(): string {
-  const url = process.env.DATABASE_URL;
+  const url = getDatabaseSettings().url;
   if (!url) {
     throw new Error(
       'DATABASE_URL is not set. Start Optiscope with `npm start` (it runs the embedded ' +
@@ -75,15 +72,16 @@ export function databaseUrl(): string {
 // anyway, and connections opening at the same moment can interleave their start-up
 // queries (pglite-socket 0.2), so the app talks to it over a single connection.
 export function isEmbeddedDatabase(): boolean {
-  return process.env.OPTISCOPE_EMBEDDED_DB === '1';
+  return getDatabaseSettings().embedded;
 }
 
 // One client (pool) per process; Supabase's transaction pooler needs DATABASE_PREPARE=false.
 export function getSql(): Sql {
   if (!shared) {
+    const settings = getDatabaseSettings();
     shared = createSqlClient(databaseUrl(), {
-      max: isEmbeddedDatabase() ? 1 : Number(process.env.DATABASE_POOL_MAX ?? 10),
-      prepare: process.env.DATABASE_PREPARE !== 'false',
+      max: settings.embedded ? 1 : settings.poolMax,
+      prepare: settings.prepare,
     });
   }
   return shared;

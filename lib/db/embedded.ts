@@ -3,8 +3,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { DEFAULT_EMBEDDED_PORT } from '../config/index.ts';
 
-export const DEFAULT_EMBEDDED_PORT = 54329;
 
 export interface EmbeddedDatabase {
   url: string;

@@ -1,5 +1,5 @@
 import 'server-only';
 
-export { getSql, closeSql, createSqlClient, type Sql, type TransactionSql } from './client.ts';
-export { withUserScope, withServiceScope, type Claims } from './scope.ts';
+export { getSql, closeSql, createSqlClient, databaseUrl, isEmbeddedDatabase, type Sql, type TransactionSql } from './client.ts';
+export { withUserScope, withUserScopeStatements, withServiceScope, withServiceScopeStatements, type Claims } from './scope.ts';
 export { isDatabaseUnavailable, withRequestDeadline, DatabaseUnavailableError, RETRY_AFTER_SECONDS } from './availability.ts';

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DATA_DIR, PROJECT_ROOT } from '../paths.ts';
-import { DEFAULT_EMBEDDED_PORT, embeddedDatabaseUrl, isPortOpen, startEmbeddedDatabase } from './embedded.ts';
+import { loadDatabaseSettings } from '../config/index.ts';
+import { embeddedDatabaseUrl, isPortOpen, startEmbeddedDatabase } from './embedded.ts';
 
 // Where the scripts find a database: DATABASE_URL if set, else the embedded PGlite in
 // .data/pglite — the one a running `npm start` serves, or one started for the caller.
@@ -23,23 +24,13 @@ export function loadDotEnv(file = path.join(PROJECT_ROOT, '.env')): void {
   if (existsSync(file)) process.loadEnvFile(file);
 }
 
-export function embeddedPort(): number {
-  const raw = process.env.EMBEDDED_DB_PORT;
-  if (raw === undefined || raw === '') return DEFAULT_EMBEDDED_PORT;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`EMBEDDED_DB_PORT must be a port number (1-65535), got ${JSON.stringify(raw)}`);
-  }
-  return port;
-}
-
 export async function resolveDatabase(
   options: { reuseRunning?: boolean; dataDir?: string } = {},
 ): Promise<ResolvedDatabase> {
-  const url = process.env.DATABASE_URL;
+  // read here, not cached: the scripts load .env before they call this
+  const { url, embeddedPort: port } = loadDatabaseSettings();
   if (url) return { url, source: 'env', description: describeDatabaseUrl(url), close: async () => {} };
 
-  const port = embeddedPort();
   const dataDir = options.dataDir ?? EMBEDDED_DATA_DIR;
   const shown = path.relative(process.cwd(), dataDir) || dataDir;
   if (await isPortOpen(port)) {

@@ -349,12 +349,7 @@ function beginWithSettings(
     .execute();
 }
 
-// Pipelining (statements sent before the previous answers arrive) is on for direct
-// connections. Off with DATABASE_PIPELINE=false, and by default behind Supabase's
-// transaction pooler (DATABASE_PREPARE=false), where a transaction's statements then go
-// one at a time as before.
+// Statements sent before the previous answers arrive; off by default behind the pooler.
 function pipelining(): boolean {
-  const explicit = process.env.DATABASE_PIPELINE;
-  if (explicit !== undefined && explicit !== '') return explicit !== 'false';
-  return process.env.DATABASE_PREPARE !== 'false';
+  return getDatabaseSettings().pipeline;
 }

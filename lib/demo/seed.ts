@@ -1,11 +1,12 @@
 import 'server-only';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+// not lib/auth's index: the scripts run this under plain Node, where next/headers is not
 import { generateApiKey, hashApiKey, looksLikeApiKey } from '../auth/api-key.ts';
-import { ensureLocalUser } from '../auth/ensure-local-user.ts';
 import { LOCAL_USER } from '../auth/local-user.ts';
 import { withServiceScope, type Sql, type TransactionSql } from '../db/index.ts';
 import { DATA_DIR } from '../paths.ts';
+import { ensureLocalUser } from '../supabase-optimization/index.ts';
 import { DEMO_PROJECT_IDS, generateDemoData, type DemoData } from './generator.ts';
 
 export const DEMO_API_KEY_FILE = path.join(DATA_DIR, 'demo-api-key');

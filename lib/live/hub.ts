@@ -1,6 +1,5 @@
 import 'server-only';
-import { createSqlClient, databaseUrl, getSql, isEmbeddedDatabase, type Sql } from '../db/client.ts';
-import { withServiceScope } from '../db/scope.ts';
+import { createSqlClient, databaseUrl, getSql, isEmbeddedDatabase, withServiceScope, type Sql } from '../db/index.ts';
 
 export interface RunChange {
   projectId: string;

@@ -9,6 +9,7 @@ export { userScope, type Scope } from './scope.ts';
 export {
   createOptimizationRun,
   getOptimizationRun,
+  getProjectRun,
   updateOptimizationRun,
   deleteOptimizationRun,
   listOptimizationRuns,
@@ -58,3 +59,4 @@ export {
 export { listRunFacets, type RunFacets, type FacetValue } from './facets.ts';
 export { listProjectOverviews, type ProjectOverview, type ProjectOverviewRun } from './overviews.ts';
 export { toFormError, type FormError } from './form-errors.ts';
+export { findLiveApiKey, recordApiKeyUse, ensureLocalUser, type LiveApiKey } from './api-key-lookup.ts';

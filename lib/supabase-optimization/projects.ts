@@ -1,3 +1,4 @@
+// not lib/auth's index, which needs Next.js (session cookies): the scripts load the data layer
 import { generateApiKey } from '../auth/api-key.ts';
 import { toDto, type ApiKey, type Project, type ProjectMember, type ProjectRole } from './dto.ts';
 import { ConflictError, ForbiddenError, NotFoundError, parseInput } from './errors.ts';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Fragment } from 'postgres';
+import { getDatabaseSettings } from '../config/index.ts';
 import { stableStringify } from '../json-flatten.ts';
 import { toDto, valuesPage, type OptimizationRun, type RunPage, type RunStatus } from './dto.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInput } from './errors.ts';
@@ -17,12 +18,6 @@ import {
 } from './schemas.ts';
 import { inScope, isInsufficientPrivilege, projectAccess, readInScope, type Scope, type Tx } from './scope.ts';
 
-// A list's total. Filtered by project, status and optimizer type only, it comes from the
-// run counts kept by triggers: exact at any size, at no cost. Any other filter (tags,
-// config, score range, name, dates) has to visit every matching run to count it, so those
-// are counted up to this cap: past it, the total is the cap and totalIsExact is false
-// ("1,000+ runs"), and a count costs the same on a 200,000-run project as on a small one.
-const FILTERED_COUNT_CAP = Number(process.env.RUN_COUNT_CAP ?? 1_000);
 // the largest cap total_optimization_runs takes: its counts path is then never capped
 const UNCAPPED = 2_147_483_646;
 
@@ -107,6 +102,13 @@ export async function getOptimizationRun(scope: Scope, id: string): Promise<Opti
   const [[row]] = await readInScope(scope, (tx) => [tx<Record<string, unknown>[]>`select * from optimization_runs where id = ${id}`]);
   if (!row) throw new NotFoundError('run', id);
   return toDto<OptimizationRun>(row);
+}
+
+// A run under a project's URL: a run of another project is as unknown as another tenant's.
+export async function getProjectRun(scope: Scope, projectId: string, runId: string): Promise<OptimizationRun> {
+  const run = await getOptimizationRun(scope, runId);
+  if (run.projectId !== projectId) throw new NotFoundError('run', runId);
+  return run;
 }
 
 // Updates a run. Status moves only forward: a finished run stays finished; finishing
@@ -271,6 +273,8 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
   const fromCounts =
     !search.tags && !search.config && !search.search && filters.minScore === undefined && filters.maxScore === undefined &&
     !filters.createdAfter && !filters.createdBefore;
+  // counts kept by triggers are exact for free; other filters count matches up to the cap
+  const cap = getDatabaseSettings().runCountCap;
   const [rows, counted] = await readInScope(scope, (tx) => [
     direct
       ? directPage(tx, filters, cursor)
@@ -281,7 +285,7 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
           join optimization_runs r on r.id = s.id
           order by s.ord
         `.values(),
-    tx<{ n: number }[]>`select total_optimization_runs(${tx.json(search as never)}, ${fromCounts ? UNCAPPED : FILTERED_COUNT_CAP}) as n`,
+    tx<{ n: number }[]>`select total_optimization_runs(${tx.json(search as never)}, ${fromCounts ? UNCAPPED : cap}) as n`,
   ]);
   const { data, next } = valuesPage<OptimizationRun>(rows, filters.limit, 'sort_value');
   const nextCursor = next
@@ -296,8 +300,8 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
   return {
     data,
     nextCursor,
-    total: fromCounts ? n : Math.min(n, FILTERED_COUNT_CAP),
-    totalIsExact: fromCounts || n <= FILTERED_COUNT_CAP,
+    total: fromCounts ? n : Math.min(n, cap),
+    totalIsExact: fromCounts || n <= cap,
   };
 }
 

@@ -1,5 +1,4 @@
-import { getSql, type Sql, type TransactionSql } from '../db/client.ts';
-import { withUserScope, withUserScopeStatements, type Claims } from '../db/scope.ts';
+import { getSql, withUserScope, withUserScopeStatements, type Claims, type Sql, type TransactionSql } from '../db/index.ts';
 import { translateDatabaseError } from './errors.ts';
 
 // Who is calling: verified claims (from lib/auth) and, for tests and scripts, the

@@ -124,6 +124,45 @@ describe('run export (/projects/{p}/runs/{id}/export) as CSV', () => {
   });
 });
 
+// The samples export reads its filters with the samples list's parser (GET
+// /api/v1/runs/{id}/samples): where the export's own copy once let "errorsOnly=yes" pass as
+// "no filter", the API's rule (true/false/1/0, else 422 naming the parameter) now holds,
+// and every filter is checked before the download starts.
+describe('run export sample filters follow the samples API', () => {
+  const samples = (query: string) => `/projects/${a.projectId}/runs/${runA}/export?format=csv&what=samples&${query}`;
+
+  it.each(['errorsOnly=true', 'errorsOnly=1', 'iteration=1&minScore=0&maxScore=0.5'])('%s keeps the failed sample', async (query) => {
+    const res = await download(samples(query), await sessionAuth(a.owner));
+    expect(res.status, res.text).toBe(200);
+    expect(byHeader(parseCsv(res.text))).toHaveLength(1);
+  });
+
+  it('iteration=2 leaves only the header', async () => {
+    const res = await download(samples('iteration=2'), await sessionAuth(a.owner));
+    expect(res.status, res.text).toBe(200);
+    expect(byHeader(parseCsv(res.text))).toHaveLength(0);
+  });
+
+  it.each([
+    ['errorsOnly=yes', 'errorsOnly'],
+    ['minScore=2', 'minScore'],
+    ['iteration=-1', 'iteration'],
+    ['cursor=abc', 'cursor'],
+  ])('%s is a 422 naming %s', async (query, path) => {
+    const res = await download(samples(query), await sessionAuth(a.owner));
+    expect(res.status, res.text).toBe(422);
+    const body = JSON.parse(res.text) as { error: { code: string; details: { issues: Array<{ path: string }> } } };
+    expect(body.error.code).toBe('validation_failed');
+    expect(body.error.details.issues.map((i) => i.path)).toContain(path);
+  });
+
+  it('answers a refused filter with a request id', async () => {
+    const res = await fetch(`${inject('baseUrl')}${samples('minScore=2')}`, { headers: await sessionAuth(a.owner) });
+    expect(res.status).toBe(422);
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
 describe('runs list export (/projects/{p}/runs/export)', () => {
   it('uses the same guard', async () => {
     const res = await download(`/projects/${a.projectId}/runs/export`, await sessionAuth(a.owner));

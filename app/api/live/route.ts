@@ -1,21 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { errorResponse } from '@/lib/api/errors';
+import { ApiError, toErrorResponse } from '@/lib/api/errors';
 import { getViewer } from '@/lib/auth';
 import { getConfig } from '@/lib/config';
 import { liveHub } from '@/lib/live/hub';
-import { getOptimizationRun, getProject, isDataError, userScope } from '@/lib/supabase-optimization';
+import { getProject, getProjectRun, isDataError, userScope } from '@/lib/supabase-optimization';
 
 export const dynamic = 'force-dynamic';
 
 const HEARTBEAT_MS = 15_000;
 
+class NotWatchable extends Error {}
+
 // GET /api/live?projectId=…[&runId=…] — server-sent events naming runs that changed.
 // Access is checked before the stream opens and re-checked while it stays open.
+// Answers that are not a stream go through the API's error contract, request id included.
 export async function GET(request: Request) {
+  const requestId = randomUUID();
+  try {
+    return await watch(request);
+  } catch (error) {
+    const response = toErrorResponse(error, requestId);
+    response.headers.set('x-request-id', requestId);
+    return response;
+  }
+}
+
+async function watch(request: Request): Promise<Response> {
   const viewer = await getViewer();
-  // the API's error contract, request id included, though this is not a /api/v1 route
-  const fail = (code: 'unauthorized' | 'not_found', message: string) => errorResponse(code, message, undefined, { 'x-request-id': randomUUID() });
-  if (!viewer) return fail('unauthorized', 'sign in first');
+  if (!viewer) throw new ApiError('unauthorized', 'sign in first');
   const url = new URL(request.url);
   const projectId = url.searchParams.get('projectId') ?? '';
   const runId = url.searchParams.get('runId');
@@ -23,18 +35,16 @@ export async function GET(request: Request) {
   const expiresAt = typeof viewer.claims.exp === 'number' ? viewer.claims.exp * 1000 : Infinity;
   const canWatch = async () => {
     // the stream outlives the request: a session that has expired since must not keep it
-    if (Date.now() >= expiresAt) throw new Error('session expired');
+    if (Date.now() >= expiresAt) throw new NotWatchable('session expired');
     await getProject(scope, projectId);
-    if (runId) {
-      const run = await getOptimizationRun(scope, runId);
-      if (run.projectId !== projectId) throw new Error('run outside project');
-    }
+    if (runId) await getProjectRun(scope, projectId, runId);
   };
   try {
     await canWatch();
   } catch (error) {
-    const message = isDataError(error) ? error.message : 'not found';
-    return fail('not_found', message);
+    // an outage or a fault keeps its own answer; anything else is as unknown as a stranger's
+    if (!isDataError(error) && !(error instanceof NotWatchable)) throw error;
+    throw new ApiError('not_found', isDataError(error) ? error.message : 'not found');
   }
 
   const encoder = new TextEncoder();

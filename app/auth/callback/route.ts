@@ -1,6 +1,6 @@
 import type { EmailOtpType } from '@supabase/supabase-js';
 import type { NextRequest } from 'next/server';
-import { safeNextPath } from '@/lib/auth/safe-next-path';
+import { safeNextPath } from '@/lib/auth';
 import { getConfig } from '@/lib/config';
 import { createClient } from '@/lib/supabase/server';
 

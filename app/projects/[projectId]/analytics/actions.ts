@@ -3,13 +3,8 @@
 import { revalidatePath } from 'next/cache';
 import { getConfig } from '@/lib/config';
 import { requireProject } from '@/lib/dashboard/context';
-import { ForbiddenError, refreshOptimizationAnalytics, toFormError, type FormError } from '@/lib/supabase-optimization';
-
-export type RefreshAnalyticsState =
-  | { status: 'idle' }
-  | { status: 'refreshed'; refreshedAt: string | null; durationMs: number | null }
-  | { status: 'throttled'; refreshedAt: string | null; retryAfterSeconds: number }
-  | { status: 'error'; error: FormError };
+import type { RefreshAnalyticsState } from '@/lib/dashboard/action-states';
+import { ForbiddenError, refreshOptimizationAnalytics, toFormError } from '@/lib/supabase-optimization';
 
 // Refreshes the analytics view (owners and admins; the database checks it again).
 export async function refreshAnalyticsAction(projectId: string): Promise<RefreshAnalyticsState> {

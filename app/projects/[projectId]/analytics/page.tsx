@@ -6,6 +6,7 @@ import { AnalyticsTable } from '@/components/analytics/analytics-table';
 import { sortRows, summarizeByOptimizer } from '@/components/analytics/summarize';
 import { requireProject } from '@/lib/dashboard/context';
 import { getOptimizationAnalytics } from '@/lib/supabase-optimization';
+import { refreshAnalyticsAction } from './actions';
 
 export const metadata: Metadata = { title: 'Analytics' };
 
@@ -29,7 +30,7 @@ export default async function AnalyticsPage({ params }: { params: Promise<{ proj
           </p>
         </div>
         <AnalyticsRefresh
-          projectId={project.id}
+          refresh={refreshAnalyticsAction.bind(null, project.id)}
           lastRefreshedAt={analytics.lastRefreshedAt}
           renderedAt={now.toISOString()}
           canRefresh={canAdmin}

@@ -1,4 +1,4 @@
-import { requireRun } from '@/components/run/require-run';
+import { requireRun } from '@/lib/dashboard/context';
 
 // Checks the run before the page's loading boundary streams, so an invisible run is
 // answered with a 404 status, not only a not-found page.

@@ -10,7 +10,7 @@ import { RunHeader } from '@/components/run/run-header';
 import { FIRST_PAGE, SamplesSection } from '@/components/run/samples-section';
 import { ScoreCards } from '@/components/run/score-cards';
 import { Section } from '@/components/run/section';
-import { requireRun } from '@/components/run/require-run';
+import { requireRun } from '@/lib/dashboard/context';
 import {
   countOptimizationSamplesByIteration,
   isDataError,

@@ -1,5 +1,5 @@
-import { csvRow } from '@/lib/csv';
-import type { OptimizationRun } from '@/lib/supabase-optimization/dto';
+import { csvRow } from '../csv/index.ts';
+import type { OptimizationRun } from '../supabase-optimization/index.ts';
 
 // Runs as CSV (lib/csv: RFC 4180 with the formula guard). Raw values, not display
 // formats, so spreadsheets and pandas read numbers as numbers.
