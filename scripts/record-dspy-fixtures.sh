@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-node --conditions=react-server clients/python/tests/live-server.ts -- bash -c '
+NODE=node_modules/.bin/node; [ -x "$NODE" ] || NODE=node
+"$NODE" --conditions=react-server clients/python/tests/live-server.ts -- bash -c '
   set -euo pipefail
   for opt in miprov2 gepa; do
     out=$(.venv-python/bin/python clients/python/examples/log_miprov2_run.py --url "$OPTISCOPE_URL" --api-key "$OPTISCOPE_API_KEY" --optimizer $opt --trials 12)
