@@ -54,7 +54,7 @@ export async function OptimizerStructureSections({
   const hasTree = tree.nodes.length > 1 || tree.nodes.some((n) => n.parentIds.length > 0);
   const missing = [
     pool.predictors.length === 0 && 'candidate pools (MIPROv2)',
-    !hasTree && 'a candidate lineage (GEPA)',
+    !hasTree && 'candidate lineage (GEPA)',
     pareto.steps.length === 0 && 'Pareto fronts (GEPA)',
     audit.total === 0 && 'proposals (GEPA)',
   ].filter((m): m is string => typeof m === 'string');
@@ -87,7 +87,7 @@ export async function OptimizerStructureSections({
       )}
       {missing.length > 0 && (
         <p className="muted px-1 text-sm" data-testid="structure-note">
-          Not shown for this run: its optimizer ({optimizerType}) logged no {missing.join(', no ')}.
+          Not shown for this run: {missing.join(', ')}. Its optimizer ({optimizerType}) logged none of these.
         </p>
       )}
     </>
