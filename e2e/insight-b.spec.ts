@@ -67,7 +67,7 @@ for (const theme of ['light', 'dark'] as const) {
       const summary = section.locator('[data-testid="pool-row"][data-kind="instruction"][data-index="3"] summary');
       await summary.focus();
       await page.keyboard.press('Enter');
-      await expect(section.locator('[data-testid="pool-row"][data-index="3"] details')).toHaveAttribute('open', '');
+      await expect(section.locator('[data-testid="pool-row"][data-kind="instruction"][data-index="3"] details')).toHaveAttribute('open', '');
       // a GEPA-only view is named as missing
       await expect(page.getByTestId('structure-note')).toContainText('candidate lineage (GEPA)');
       await shoot(page, `insight-pool-${theme}`, 'candidate-pool');

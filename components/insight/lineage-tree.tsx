@@ -13,7 +13,7 @@ import { layoutTree } from './tree-layout';
 // row so 200 candidates stay readable in a scrolling box. A node's link opens its program
 // diffed against its parent below the tree. Phones get the same data as a table.
 
-const COL = 96;
+const COL = 150;
 const ROW = 22;
 const PAD = 16;
 

@@ -50,8 +50,8 @@ export async function OptimizerStructureSections({
     }
     return `${basePath}${q.size ? `?${q}` : ''}#${hash}`;
   };
-  // a tree needs lineage: more than one candidate, or any with a parent
-  const hasTree = tree.nodes.length > 1 || tree.nodes.some((n) => n.parentIds.length > 0);
+  // a tree needs lineage: MIPROv2's trial candidates have no parents, and are no tree
+  const hasTree = tree.nodes.some((n) => n.parentIds.length > 0);
   const missing = [
     pool.predictors.length === 0 && 'candidate pools (MIPROv2)',
     !hasTree && 'candidate lineage (GEPA)',

@@ -38,7 +38,7 @@ export function ParetoGrid({ view, hrefFor }: { view: ParetoFrontView; hrefFor: 
             </text>
           ))}
           {instances.flatMap((inst, col) =>
-            inst.candidateIds.map((cid) => {
+            (inst.solved ? inst.candidateIds : []).map((cid) => {
               const row = rowOf.get(cid);
               return row === undefined ? null : (
                 <rect key={`${col}-${cid}`} x={LABEL + col * CELL} y={row * CELL + 2} width={CELL - 1} height={CELL - 1} className="fill-indigo-500 dark:fill-indigo-400" data-testid="pareto-cell">

@@ -57,7 +57,7 @@ function ProposalItem({ p }: { p: AuditedProposal }) {
         <Block title="Decision">
           <p>
             {p.accepted ? 'Accepted' : 'Rejected'}
-            {p.reason ? `: ${p.reason}` : '.'} {n > 0 && `${p.improved} of ${n} subsample instances improved, ${p.worsened} got worse.`}
+            {p.reason ? `: ${p.reason.replace(/\.?$/, '.')}` : '.'} {n > 0 && `${p.improved} of ${n} subsample instances improved, ${p.worsened} got worse.`}
           </p>
         </Block>
         {n > 0 && (

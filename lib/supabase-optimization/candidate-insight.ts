@@ -216,9 +216,9 @@ export interface LineageNode {
   iteration: number | null;
   score: number | null;
   budgetUsed: number | null;
-  // validation instances on which it reaches the highest score of all candidates (> 0)
+  // solved validation instances on which it is on the run's last Pareto front (without
+  // fronts: on which it reaches the highest score of all candidates, above 0)
   bestOn: number;
-  instances: number;
 }
 
 export interface LineageProposal {
@@ -236,7 +236,7 @@ export interface LineageProposal {
 export interface LineageTree {
   nodes: LineageNode[];
   proposals: LineageProposal[];
-  // validation instances with a score from any candidate
+  // validation instances: of the last Pareto front, else with a score from any candidate
   instances: number;
   // the candidate asked for (focus) and its first parent, with their programs
   focus: { candidateId: string; programState: JsonValue | null; parentId: string | null; parentProgramState: JsonValue | null } | null;
@@ -250,25 +250,45 @@ export async function getLineageTree(scope: Scope, runId: string, options: { foc
   }
   const [run, nodes, proposals, focusRows] = await readInScope(scope, (tx) => [
     tx`select 1 from optimization_runs where id = ${runId}`,
-    tx.unsafe<(Omit<LineageNode, 'bestOn' | 'instances'> & { best_on: number; instances: number; total: number })[]>(
+    tx.unsafe<(Omit<LineageNode, 'bestOn'> & { best_on: number; total: number })[]>(
+      // best-on counts from the run's last Pareto front (its solved instances) when it has
+      // one: GEPA's own record of who is best where, 500 keys instead of candidates × instances
       `with c as (
          select * from public.optimization_candidates
          where project_id = (select project_id from public.optimization_runs where id = $1) and run_id = $1
        ),
+       snap as (
+         select s.front, s.best_scores from public.optimization_pareto_snapshots s
+         where s.project_id = (select project_id from public.optimization_runs where id = $1) and s.run_id = $1
+         order by s.step desc limit 1
+       ),
+       front_best as (
+         select f.cid as candidate_id, count(*)::int as best_on
+         from snap cross join lateral jsonb_each(snap.front) e
+         cross join lateral jsonb_array_elements_text(case when jsonb_typeof(e.value) = 'array' then e.value else '[]'::jsonb end) f(cid)
+         where coalesce((snap.best_scores->>e.key)::float8 > 0, true)
+         group by f.cid
+       ),
        inst as (
          select c.candidate_id, e.key, e.value::float8 as v
          from c cross join lateral jsonb_each_text(coalesce(c.instance_scores, '{}'::jsonb)) e
+         where not exists (select 1 from snap)
        ),
        top as (select key, max(v) as m from inst group by key),
-       best as (
-         select inst.candidate_id, count(*) filter (where top.m > 0 and inst.v = top.m)::int as best_on, count(*)::int as instances
+       scored_best as (
+         select inst.candidate_id, count(*) filter (where top.m > 0 and inst.v = top.m)::int as best_on
          from inst join top using (key) group by inst.candidate_id
+       ),
+       total as (
+         select case when exists (select 1 from snap)
+                     then (select count(*)::int from snap cross join lateral
+                             (select jsonb_object_keys(snap.front) union select jsonb_object_keys(coalesce(snap.best_scores, '{}'::jsonb))) k)
+                     else (select count(*)::int from top) end as n
        )
        select c.candidate_id as "candidateId", c.parent_ids as "parentIds", c.origin, c.iteration,
               c.score::float8 as score, c.budget_used as "budgetUsed",
-              coalesce(best.best_on, 0) as best_on, coalesce(best.instances, 0) as instances,
-              (select count(*)::int from top) as total
-       from c left join best using (candidate_id)
+              coalesce(fb.best_on, sb.best_on, 0) as best_on, (select n from total) as total
+       from c left join front_best fb using (candidate_id) left join scored_best sb using (candidate_id)
        order by c.iteration nulls last, length(c.candidate_id), c.candidate_id`,
       [runId],
     ),
@@ -294,7 +314,7 @@ export async function getLineageTree(scope: Scope, runId: string, options: { foc
   if (run.length === 0) throw new NotFoundError('run', runId);
   const f = focus === null ? undefined : focusRows[0];
   return {
-    nodes: nodes.map(({ best_on, instances, total, ...n }) => (void total, { ...n, bestOn: best_on, instances })),
+    nodes: nodes.map(({ best_on, total, ...n }) => (void total, { ...n, bestOn: best_on })),
     proposals: proposals.map(({ mb, ma, ...p }) => ({ ...p, meanBefore: mb, meanAfter: ma })),
     instances: nodes[0]?.total ?? 0,
     focus: f ? { candidateId: f.candidate_id, programState: f.program_state, parentId: f.parent_id, parentProgramState: f.parent_state } : null,
@@ -315,7 +335,7 @@ export interface ParetoFrontView {
   step: number | null;
   // every instance of the chosen step: the candidates best on it and the best score
   instances: { exampleId: string; candidateIds: string[]; bestScore: number | null; solved: boolean }[];
-  // the candidates on the front at that step, by how many instances each covers
+  // the candidates on the front at that step, by how many solved instances each is best on
   candidates: { candidateId: string; covers: number; score: number | null }[];
   unsolved: number;
 }
@@ -360,6 +380,7 @@ export async function getParetoFrontView(scope: Scope, runId: string, options: {
          cross join lateral jsonb_each(s.front) e
          cross join lateral jsonb_array_elements_text(case when jsonb_typeof(e.value) = 'array' then e.value else '[]'::jsonb end) f(cid)
          left join public.optimization_candidates c on c.project_id = s.project_id and c.run_id = s.run_id and c.candidate_id = f.cid
+         where coalesce((s.best_scores->>e.key)::float8 > 0, true)
          group by f.cid
          order by covers desc, length(f.cid), f.cid`,
         [runId, wanted],

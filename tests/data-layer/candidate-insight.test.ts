@@ -138,6 +138,12 @@ describe.each(ENGINES)('optimizer structure views on %s', (engine) => {
         expect(node).toMatchObject({ parentIds: c.parentIds, score: c.score, bestOn });
       }
       expect(tree.nodes.some((n) => n.bestOn > 0)).toBe(true);
+      // the counts come from the last Pareto front: the same as its solved instances per candidate
+      const last = gepa.pareto.at(-1)!;
+      for (const node of tree.nodes) {
+        const onFront = Object.entries(last.front).filter(([e, ids]) => ids.includes(node.candidateId) && (last.bestScores?.[e] ?? 1) > 0).length;
+        expect(node.bestOn).toBe(onFront);
+      }
       // proposals with their subsample means
       expect(tree.proposals).toHaveLength(gepa.proposals.length);
       for (const p of gepa.proposals) {
@@ -146,6 +152,17 @@ describe.each(ENGINES)('optimizer structure views on %s', (engine) => {
         if (p.scoresBefore?.length) expect(got.meanBefore).toBeCloseTo(mean(p.scoresBefore), 9);
         if (p.scoresAfter?.length) expect(got.meanAfter).toBeCloseTo(mean(p.scoresAfter), 9);
       }
+    });
+
+    it('without Pareto fronts, counts the instances where a candidate reaches the highest score above 0', async () => {
+      const runId = await store(scope, 'ins-a', { ...gepa, pareto: [] });
+      const tree = await getLineageTree(scope, runId);
+      const examples = new Set(gepa.candidates.flatMap((c) => Object.keys(c.instanceScores ?? {})));
+      expect(tree.instances).toBe(examples.size);
+      const top = new Map([...examples].map((e) => [e, Math.max(...gepa.candidates.map((c) => c.instanceScores?.[e] ?? -Infinity))]));
+      const counts = gepa.candidates.map((c) => Object.entries(c.instanceScores ?? {}).filter(([e, v]) => top.get(e)! > 0 && v === top.get(e)).length);
+      expect(tree.nodes.map((n) => n.bestOn)).toEqual(counts);
+      expect(counts.some((n) => n > 0)).toBe(true);
     });
 
     it('returns a focused candidate with its first parent\'s program, and the seed with none', async () => {
@@ -167,8 +184,9 @@ describe.each(ENGINES)('optimizer structure views on %s', (engine) => {
       expect(view.step).toBe(last.step);
       const keys = new Set([...Object.keys(last.front), ...Object.keys(last.bestScores ?? {})]);
       expect(view.instances).toHaveLength(keys.size);
+      // coverage counts solved instances only (a front of candidates all at 0 solves nothing)
       const covers = new Map<string, number>();
-      for (const ids of Object.values(last.front)) for (const id of ids) covers.set(id, (covers.get(id) ?? 0) + 1);
+      for (const [e, ids] of Object.entries(last.front)) if ((last.bestScores?.[e] ?? 1) > 0) for (const id of ids) covers.set(id, (covers.get(id) ?? 0) + 1);
       expect(Object.fromEntries(view.candidates.map((c) => [c.candidateId, c.covers]))).toEqual(Object.fromEntries(covers));
       const unsolved = [...keys].filter((k) => (last.bestScores?.[k] !== undefined ? !(last.bestScores[k]! > 0) : !(last.front[k]?.length)));
       expect(view.unsolved).toBe(unsolved.length);
