@@ -257,7 +257,7 @@ export async function getLineageTree(scope: Scope, runId: string, options: { foc
          select * from public.optimization_candidates
          where project_id = (select project_id from public.optimization_runs where id = $1) and run_id = $1
        ),
-       snap as (
+       snap as materialized (
          select s.front, s.best_scores from public.optimization_pareto_snapshots s
          where s.project_id = (select project_id from public.optimization_runs where id = $1) and s.run_id = $1
          order by s.step desc limit 1
@@ -266,7 +266,9 @@ export async function getLineageTree(scope: Scope, runId: string, options: { foc
          select f.cid as candidate_id, count(*)::int as best_on
          from snap cross join lateral jsonb_each(snap.front) e
          cross join lateral jsonb_array_elements_text(case when jsonb_typeof(e.value) = 'array' then e.value else '[]'::jsonb end) f(cid)
-         where coalesce((snap.best_scores->>e.key)::float8 > 0, true)
+         left join (select b.key, b.value::float8 as v from snap cross join lateral jsonb_each_text(coalesce(snap.best_scores, '{}'::jsonb)) b) bs
+           on bs.key = e.key
+         where coalesce(bs.v > 0, true)
          group by f.cid
        ),
        inst as (
@@ -327,7 +329,6 @@ export interface ParetoStep {
   step: number;
   iteration: number | null;
   budgetUsed: number | null;
-  frontSize: number;
 }
 
 export interface ParetoFrontView {
@@ -347,53 +348,61 @@ export async function getParetoFrontView(scope: Scope, runId: string, options: {
   if (wanted !== null && (!Number.isInteger(wanted) || wanted < 0)) {
     throw new ValidationError([{ path: 'step', message: 'must be a non-negative integer' }]);
   }
-  const [run, steps, instances, candidates] = await readInScope(scope, (tx) => {
-    const snapshot = `(select s.* from public.optimization_pareto_snapshots s
-        where s.project_id = (select project_id from public.optimization_runs where id = $1) and s.run_id = $1
-          and ($2::int is null or s.step <= $2::int)
-        order by s.step desc limit 1)`;
-    return [
-      tx`select 1 from optimization_runs where id = ${runId}`,
-      tx.unsafe<{ step: number; iteration: number | null; budgetUsed: number | null; frontSize: number }[]>(
-        `select step, iteration, budget_used as "budgetUsed", (select count(*)::int from jsonb_object_keys(front)) as "frontSize"
-         from public.optimization_pareto_snapshots
+  // each snapshot's front and best scores are read once (jsonb_each): a toasted jsonb read
+  // key by key would be decompressed again for every key
+  const [run, steps, instances, scores] = await readInScope(scope, (tx) => [
+    tx`select 1 from optimization_runs where id = ${runId}`,
+    tx.unsafe<ParetoStep[]>(
+      `select step, iteration, budget_used as "budgetUsed"
+       from public.optimization_pareto_snapshots
+       where project_id = (select project_id from public.optimization_runs where id = $1) and run_id = $1
+       order by step`,
+      [runId],
+    ),
+    // an instance is solved when its best score is above 0 (or, with no best scores, it has a front)
+    tx.unsafe<{ step: number; exampleId: string; candidateIds: string[]; bestScore: number | null }[]>(
+      `with s as materialized (
+         select step, front, coalesce(best_scores, '{}'::jsonb) as best_scores from public.optimization_pareto_snapshots
          where project_id = (select project_id from public.optimization_runs where id = $1) and run_id = $1
-         order by step`,
-        [runId],
-      ),
-      // an instance is solved when its best score is above 0 (or, with no best scores, it has a front)
-      tx.unsafe<{ step: number; exampleId: string; candidateIds: string[]; bestScore: number | null; solved: boolean }[]>(
-        `select s.step, k.key as "exampleId",
-                coalesce(array(select jsonb_array_elements_text(case when jsonb_typeof(s.front->k.key) = 'array' then s.front->k.key else '[]'::jsonb end)), '{}') as "candidateIds",
-                (s.best_scores->>k.key)::float8 as "bestScore",
-                coalesce((s.best_scores->>k.key)::float8 > 0,
-                         jsonb_array_length(case when jsonb_typeof(s.front->k.key) = 'array' then s.front->k.key else '[]'::jsonb end) > 0) as solved
-         from ${snapshot} s
-         cross join lateral (select jsonb_object_keys(s.front) as key
-                             union select jsonb_object_keys(coalesce(s.best_scores, '{}'::jsonb))) k
-         order by length(k.key), k.key`,
-        [runId, wanted],
-      ),
-      tx.unsafe<{ candidateId: string; covers: number; score: number | null }[]>(
-        `select f.cid as "candidateId", count(*)::int as covers, max(c.score)::float8 as score
-         from ${snapshot} s
-         cross join lateral jsonb_each(s.front) e
-         cross join lateral jsonb_array_elements_text(case when jsonb_typeof(e.value) = 'array' then e.value else '[]'::jsonb end) f(cid)
-         left join public.optimization_candidates c on c.project_id = s.project_id and c.run_id = s.run_id and c.candidate_id = f.cid
-         where coalesce((s.best_scores->>e.key)::float8 > 0, true)
-         group by f.cid
-         order by covers desc, length(f.cid), f.cid`,
-        [runId, wanted],
-      ),
-    ] as const;
-  });
+           and ($2::int is null or step <= $2::int)
+         order by step desc limit 1
+       ),
+       f as (select e.key, e.value from s cross join lateral jsonb_each(s.front) e),
+       b as (select e.key, e.value::float8 as v from s cross join lateral jsonb_each_text(s.best_scores) e)
+       select (select step from s) as step, coalesce(f.key, b.key) as "exampleId",
+              coalesce(array(select jsonb_array_elements_text(case when jsonb_typeof(f.value) = 'array' then f.value else '[]'::jsonb end)), '{}') as "candidateIds",
+              b.v as "bestScore"
+       from f full join b on f.key = b.key
+       order by length(coalesce(f.key, b.key)), coalesce(f.key, b.key)`,
+      [runId, wanted],
+    ),
+    tx.unsafe<{ candidateId: string; score: number | null }[]>(
+      `select candidate_id as "candidateId", score::float8 as score from public.optimization_candidates
+       where project_id = (select project_id from public.optimization_runs where id = $1) and run_id = $1`,
+      [runId],
+    ),
+  ] as const);
   if (run.length === 0) throw new NotFoundError('run', runId);
+  const rows = instances.map(({ exampleId, candidateIds, bestScore }) => ({
+    exampleId,
+    candidateIds,
+    bestScore,
+    solved: bestScore !== null ? bestScore > 0 : candidateIds.length > 0,
+  }));
+  const covers = new Map<string, number>();
+  for (const row of rows) if (row.solved) for (const id of row.candidateIds) covers.set(id, (covers.get(id) ?? 0) + 1);
+  // every candidate on the front, those best on no solved instance with 0
+  for (const row of rows) for (const id of row.candidateIds) if (!covers.has(id)) covers.set(id, 0);
+  const scoreOf = new Map(scores.map((c) => [c.candidateId, c.score]));
+  const byId = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
   return {
     steps,
-    step: instances[0]?.step ?? (steps.length ? (wanted === null ? steps.at(-1)!.step : (steps.filter((s) => s.step <= wanted).at(-1)?.step ?? null)) : null),
-    instances: instances.map(({ exampleId, candidateIds, bestScore, solved }) => ({ exampleId, candidateIds, bestScore, solved })),
-    candidates,
-    unsolved: instances.filter((i) => !i.solved).length,
+    step: instances[0]?.step ?? null,
+    instances: rows,
+    candidates: [...covers]
+      .map(([candidateId, n]) => ({ candidateId, covers: n, score: scoreOf.get(candidateId) ?? null }))
+      .sort((a, b) => b.covers - a.covers || byId(a.candidateId, b.candidateId)),
+    unsolved: rows.filter((r) => !r.solved).length,
   };
 }
 
