@@ -144,3 +144,36 @@ test.describe('phone', () => {
     await page.getByTestId('candidate-pool').screenshot({ path: path.join(SCREENSHOTS, 'insight-pool-phone.png') });
   });
 });
+
+test('a lineage of 200 candidates with merges stays readable: one node each, merges as diamonds with a dashed edge', async ({ page, request }) => {
+  // synthetic, for scale only: a tree of 200 candidates, every 17th a merge of two earlier ones
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const candidates = Array.from({ length: 200 }, (_, i) => {
+    const parents = i === 0 ? [] : i % 17 === 0 ? [String(Math.floor(random() * i)), String(Math.floor(random() * i))] : [String(Math.floor(random() * i))];
+    const unique = [...new Set(parents)];
+    return {
+      candidateId: String(i),
+      parentIds: unique,
+      origin: i === 0 ? 'seed' : unique.length > 1 ? 'merge' : 'reflective',
+      score: Math.round(random() * 1000) / 1000,
+      programState: { self: `instruction ${i}` },
+    };
+  });
+  const run = await post(request, '/api/v1/runs', { runName: `GEPA 200 candidates · e2e ${Date.now()}`, optimizerType: 'gepa', status: 'completed' });
+  await post(request, `/api/v1/runs/${run.id as string}/candidates`, candidates);
+  await page.goto(runUrl(run.id as string, '?lineage=150'));
+  const lineage = page.getByTestId('lineage-section');
+  await expect(lineage.getByTestId('lineage-node')).toHaveCount(200);
+  await expect(lineage.getByTestId('merge-edge')).toHaveCount(candidates.filter((c) => c.parentIds.length > 1).length);
+  await expect(lineage.getByTestId('lineage-focus')).toContainText(`against its parent ${candidates[150]!.parentIds[0]}`);
+  // no two nodes share a position
+  const positions = await lineage.getByTestId('lineage-node').evaluateAll((els) =>
+    els.map((el) => {
+      const shape = el.querySelector('circle, rect')!;
+      return `${shape.getAttribute('cx') ?? shape.getAttribute('x')},${shape.getAttribute('cy') ?? shape.getAttribute('y')}`;
+    }),
+  );
+  expect(new Set(positions).size).toBe(200);
+  await page.getByTestId('lineage-section').screenshot({ path: path.join(SCREENSHOTS, 'insight-lineage-200.png') });
+});
