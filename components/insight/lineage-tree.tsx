@@ -13,7 +13,7 @@ import { layoutTree } from './tree-layout';
 // row so 200 candidates stay readable in a scrolling box. A node's link opens its program
 // diffed against its parent below the tree. Phones get the same data as a table.
 
-const COL = 150;
+const COL = 170;
 const ROW = 22;
 const PAD = 16;
 
@@ -21,6 +21,13 @@ function programOf(state: unknown): string {
   const model = programModelOf(state as never);
   return model ? programText(model) : state == null ? '' : stableStringify(state as never);
 }
+
+// the label's width at 11 px (about 6.3 px a character)
+function labelText(n: LineageNode | undefined, rejected: number): string {
+  if (!n) return '';
+  return `${n.candidateId} · ${formatScore(n.score)}${n.bestOn > 0 ? ` ★${n.bestOn}` : ''}${rejected > 0 ? ` ×${rejected}` : ''}`;
+}
+const labelWidth = (n: LineageNode | undefined, rejected: number) => Math.ceil(labelText(n, rejected).length * 6.3);
 
 function nodeLabel(n: LineageNode, total: number, rejected: number): string {
   const from = n.parentIds.length ? ` from ${n.parentIds.join(' and ')}` : '';
@@ -66,15 +73,17 @@ export function LineageTree({ tree, hrefFor, focusId }: { tree: Tree; hrefFor: (
               if (!parent) return null;
               const mergeEdge = k > 0 || pid !== me.treeParent;
               const proposal = acceptedInto.get(n.candidateId);
-              const x1 = x(parent.depth) + 6;
+              // edges leave after the parent's label, so they never cross its text
+              const x1 = x(parent.depth) + 12 + labelWidth(byId.get(pid), rejectedFrom.get(pid)?.length ?? 0);
               const y1 = y(parent.row);
               const x2 = x(me.depth) - 6;
               const y2 = y(me.row);
-              const mid = (x1 + x2) / 2;
+              const x1c = Math.min(x1, x2 - 12);
+              const mid = (x1c + x2) / 2;
               return (
                 <path
                   key={`${pid}-${n.candidateId}`}
-                  d={`M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`}
+                  d={`M${x1c},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`}
                   fill="none"
                   strokeWidth={mergeEdge ? 1.5 : 1.25}
                   strokeDasharray={mergeEdge ? '4 3' : undefined}
