@@ -148,7 +148,8 @@ export function CandidatePoolExplorer({ insight }: { insight: CandidatePoolInsig
             The winning combination is iteration #{winner.iteration}&apos;s ({formatScore(winner.score)})
             {runnerUp ? (
               <>
-                , ahead of the best other combination (#{runnerUp.iteration}, full evaluation {formatScore(runnerUp.score)}) by{' '}
+                , {margin === null ? 'against' : margin > 0 ? 'ahead of' : margin < 0 ? 'behind' : 'level with'} the best other combination (#
+                {runnerUp.iteration}, full evaluation {formatScore(runnerUp.score)}): a lead of{' '}
                 <strong data-testid="pool-margin">{formatSignedScore(margin)}</strong>.
               </>
             ) : (
