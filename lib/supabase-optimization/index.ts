@@ -60,3 +60,21 @@ export { listRunFacets, type RunFacets, type FacetValue } from './facets.ts';
 export { listProjectOverviews, type ProjectOverview, type ProjectOverviewRun } from './overviews.ts';
 export { toFormError, type FormError } from './form-errors.ts';
 export { findLiveApiKey, recordApiKeyUse, ensureLocalUser, type LiveApiKey } from './api-key-lookup.ts';
+export {
+  getCandidatePoolInsight,
+  getLineageTree,
+  getParetoFrontView,
+  getProposalAudit,
+  t95,
+  type CandidatePoolInsight,
+  type PoolPredictor,
+  type PoolCandidateStats,
+  type PoolHeatCell,
+  type LineageTree,
+  type LineageNode,
+  type LineageProposal,
+  type ParetoFrontView,
+  type ParetoStep,
+  type ProposalAudit,
+  type AuditedProposal,
+} from './candidate-insight.ts';

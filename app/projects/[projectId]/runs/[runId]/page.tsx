@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ScoreChart } from '@/components/charts/score-chart';
+import { OptimizerStructureSections } from '@/components/insight/optimizer-structure-sections';
 import { ConfigPanel } from '@/components/run/config-panel';
 import { evalKindOf } from '@/components/run/eval-kind';
 import { IterationsTable } from '@/components/run/iterations-table';
@@ -206,6 +207,10 @@ export default async function RunPage({ params, searchParams }: Props) {
           />
         </Section>
       )}
+
+      {/* insight15b: optimizer structure views (candidate pools, lineage, Pareto front, proposal audit) */}
+      <OptimizerStructureSections scope={scope} runId={run.id} optimizerType={run.optimizerType} basePath={basePath} query={query} />
+      {/* end insight15b */}
 
       <SamplesSection
         basePath={basePath}
