@@ -5,5 +5,5 @@ import nextTs from 'eslint-config-next/typescript';
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores(['.next/**', '.data/**', 'node_modules/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**', 'e2e/.artifacts/**']),
+  globalIgnores(['.next/**', '.data/**', 'node_modules/**', '.venv-python/**', 'clients/python/build/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**', 'e2e/.artifacts/**']),
 ]);
