@@ -58,3 +58,24 @@ export {
 export { listRunFacets, type RunFacets, type FacetValue } from './facets.ts';
 export { listProjectOverviews, type ProjectOverview, type ProjectOverviewRun } from './overviews.ts';
 export { toFormError, type FormError } from './form-errors.ts';
+export {
+  getTrialSeries,
+  getExampleFlips,
+  getRunFlips,
+  getNoiseSummary,
+  getCostSummary,
+  getSettingsOutcomes,
+  type TrialPoint,
+  type TrialSeries,
+  type ExampleFlip,
+  type ExampleFlips,
+  type FlipOutcome,
+  type FlipSide,
+  type FlipOptions,
+  type CandidateNoise,
+  type NoiseSummary,
+  type RoleUsagePoint,
+  type RoleTotal,
+  type CostSummary,
+  type SettingsGroup,
+} from './insight.ts';
