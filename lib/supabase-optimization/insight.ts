@@ -317,10 +317,14 @@ export interface NoiseSummary {
   // candidate pairs the two rankings order differently, of those both order strictly
   rankedPairs: number;
   discordantPairs: number;
+  // discordantPairs / rankedPairs (null with no ranked pair)
+  discordantShare: number | null;
   minibatchWinner: string | null;
   fullWinner: string | null;
   // the full score lost by trusting the minibatch winner
   winnerLoss: number | null;
+  // the minibatch ranking's top candidate is not the full evaluations' top one
+  wrongWinner: boolean | null;
   trainValCandidates: number;
   meanTrainValGap: number | null;
 }
@@ -396,6 +400,8 @@ export async function getNoiseSummary(scope: Scope, runId: string): Promise<Nois
     meanStddev: num(summary!.mean_sd),
     rankedPairs: summary!.ranked_pairs as number,
     discordantPairs: summary!.discordant_pairs as number,
+    discordantShare: (summary!.ranked_pairs as number) > 0 ? (summary!.discordant_pairs as number) / (summary!.ranked_pairs as number) : null,
+    wrongWinner: summary!.mb_winner == null ? null : summary!.mb_winner !== summary!.full_winner,
     minibatchWinner: (summary!.mb_winner as string | null) ?? null,
     fullWinner: (summary!.full_winner as string | null) ?? null,
     winnerLoss: num(summary!.winner_loss),

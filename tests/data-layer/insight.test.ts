@@ -222,11 +222,13 @@ describe.each(ENGINES)('optimizer insight on %s', (engine) => {
         }
       }
       expect([noise.rankedPairs, noise.discordantPairs]).toEqual([ranked, discordant]);
+      close(noise.discordantShare, ranked ? discordant / ranked : null);
       const byFirst = (a: (typeof both)[number], b: (typeof both)[number]) => a.first - b.first || (a.id < b.id ? -1 : 1);
       const mbWinner = [...both].sort((a, b) => b.mb - a.mb || byFirst(a, b))[0];
       const fullWinner = [...both].sort((a, b) => b.full - a.full || byFirst(a, b))[0];
       expect(noise.minibatchWinner).toBe(mbWinner?.id ?? null);
       expect(noise.fullWinner).toBe(fullWinner?.id ?? null);
+      expect(noise.wrongWinner).toBe(mbWinner ? mbWinner.id !== fullWinner!.id : null);
       close(noise.winnerLoss, mbWinner && fullWinner ? fullWinner.full - mbWinner.full : null);
       expect(noise.trainValCandidates).toBe(trainVal.length);
       close(noise.meanTrainValGap, mean(trainVal));
