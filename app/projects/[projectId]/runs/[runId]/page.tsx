@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ScoreChart } from '@/components/charts/score-chart';
+import { RunInsightA } from '@/components/insight/run-insight-a';
 import { ConfigPanel } from '@/components/run/config-panel';
 import { evalKindOf } from '@/components/run/eval-kind';
 import { IterationsTable } from '@/components/run/iterations-table';
@@ -154,6 +155,10 @@ export default async function RunPage({ params, searchParams }: Props) {
           />
         )}
       </Section>
+
+      {/* insight15a: issue 15 views 1, 5, 6, 7 (components/insight/run-insight-a.tsx) */}
+      <RunInsightA scope={scope} run={run} basePath={basePath} searchParams={sp} />
+      {/* end insight15a */}
 
       <ConfigPanel config={run.config} metadata={run.metadata} />
 
