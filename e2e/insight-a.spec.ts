@@ -71,7 +71,7 @@ test.describe('optimizer insight (views 1, 5, 6, 7, 9)', () => {
         // view 1: trial axis by default, minibatch points, the full line, the selected program
         const trials = page.getByTestId('insight-trials');
         await expect(trials).toHaveAttribute('data-axis', 'trial');
-        await expect(trials.locator('.recharts-scatter-symbol').first()).toBeVisible();
+        await expect(trials.locator('.recharts-scatter-symbol')).not.toHaveCount(0);
         await expect(page.getByTestId('trials-selected')).toContainText('Selected program');
         await page.getByTestId('trials-axis-budget').click();
         await expect(trials).toHaveAttribute('data-axis', 'budget');
@@ -170,6 +170,13 @@ test.describe('optimizer insight (views 1, 5, 6, 7, 9)', () => {
     await expect(page.getByTestId('trials-table')).toBeVisible();
     await expect(page.getByTestId('noise-table')).toBeVisible();
     await expect(page.getByTestId('cost-roles')).toBeVisible();
+    const wide = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="run-insight-a"] *')]
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .slice(0, 5)
+        .map((e) => `${e.tagName}.${e.className}`.slice(0, 160)),
+    );
+    console.log('wider than the viewport:', wide);
     await expectNoHorizontalOverflow(page);
     await shoot(page, 'insight-phone', page.getByTestId('run-insight-a'));
   });

@@ -31,7 +31,9 @@ export async function CompareInsightA({ scope, projectId, runs }: { scope: Scope
   ]);
   const modelA = programModelOf(bestA?.programState);
   const modelB = programModelOf(bestB?.programState);
-  const names = [...new Set([...(modelA?.predictors ?? []), ...(modelB?.predictors ?? [])].map((p, i) => p.name ?? `#${i}`))];
+  // predictors by name, or by position when unnamed
+  const keys = (model: typeof modelA) => (model?.predictors ?? []).map((p, i) => p.name ?? `#${i}`);
+  const names = [...new Set([...keys(modelA), ...keys(modelB)])];
   const find = (model: typeof modelA, name: string) =>
     model?.predictors.find((p, i) => (p.name ?? `#${i}`) === name);
   const same = flips.total > 0 && flips.counts.only_before + flips.counts.only_after < flips.total;

@@ -66,12 +66,12 @@ export function FlipsView({
                   <div className="space-y-2 px-3 pb-3 text-xs">
                     <div>
                       <div className="muted">Input</div>
-                      <pre className="mt-0.5 max-h-40 overflow-auto rounded bg-zinc-50 p-2 whitespace-pre-wrap dark:bg-zinc-900">{text(e.input)}</pre>
+                      <pre className="mt-0.5 max-h-40 overflow-auto rounded bg-zinc-50 p-2 whitespace-pre-wrap break-all dark:bg-zinc-900">{text(e.input)}</pre>
                     </div>
                     {e.expected !== null && (
                       <div>
                         <div className="muted">Expected</div>
-                        <pre className="mt-0.5 max-h-40 overflow-auto rounded bg-zinc-50 p-2 whitespace-pre-wrap dark:bg-zinc-900">{text(e.expected)}</pre>
+                        <pre className="mt-0.5 max-h-40 overflow-auto rounded bg-zinc-50 p-2 whitespace-pre-wrap break-all dark:bg-zinc-900">{text(e.expected)}</pre>
                       </div>
                     )}
                     <div className="grid gap-2 sm:grid-cols-2">
@@ -81,7 +81,7 @@ export function FlipsView({
                             {label} · score {formatScore(side?.score ?? null)}
                             {side?.error ? ` · error: ${side.error}` : ''}
                           </div>
-                          <pre className="mt-0.5 max-h-60 overflow-auto rounded bg-zinc-50 p-2 whitespace-pre-wrap dark:bg-zinc-900">{side ? text(side.output) : 'not evaluated'}</pre>
+                          <pre className="mt-0.5 max-h-60 overflow-auto rounded bg-zinc-50 p-2 whitespace-pre-wrap break-all dark:bg-zinc-900">{side ? text(side.output) : 'not evaluated'}</pre>
                         </div>
                       ))}
                     </div>

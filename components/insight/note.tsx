@@ -9,7 +9,7 @@ export function InsightNote({ children, testId }: { children: React.ReactNode; t
 
 export function Stat({ label, value, hint, testId }: { label: string; value: React.ReactNode; hint?: string; testId?: string }) {
   return (
-    <div className="rounded-md border border-zinc-200 px-3 py-2 dark:border-zinc-800" data-testid={testId}>
+    <div className="min-w-0 rounded-md border border-zinc-200 px-3 py-2 break-words dark:border-zinc-800" data-testid={testId}>
       <dt className="muted text-xs">{label}</dt>
       <dd className="mt-0.5 text-base font-semibold tabular-nums">{value}</dd>
       {hint && <dd className="muted text-xs">{hint}</dd>}

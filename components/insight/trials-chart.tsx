@@ -64,6 +64,8 @@ export function TrialsChart({ series, basePath, height = 300 }: { series: TrialS
   const fulls = rows.filter((r) => r.full !== null).length;
   const lastBest = rows.at(-1)?.bestSoFar ?? null;
   const open = (row: Row | undefined) => row && router.push(iterationHref(basePath, row.iteration), { scroll: true });
+  // a minibatch point's own click comes first; the chart's click (nearest x) then stands down
+  const pointClicked = useRef(false);
 
   return (
     <figure aria-labelledby={titleId} className="m-0" data-testid="insight-trials" data-axis={axis}>
@@ -94,7 +96,10 @@ export function TrialsChart({ series, basePath, height = 300 }: { series: TrialS
           style={{ width: '100%', height: '100%', cursor: 'pointer' }}
           data={rows}
           margin={{ top: 16, right: 24, bottom: 4, left: -8 }}
-          onClick={(state) => open(rows[Number(state?.activeTooltipIndex)])}
+          onClick={(state) => {
+            if (pointClicked.current) pointClicked.current = false;
+            else open(rows[Number(state?.activeTooltipIndex)]);
+          }}
         >
           <CartesianGrid stroke="currentColor" strokeOpacity={0.15} vertical={false} />
           <XAxis
@@ -112,7 +117,18 @@ export function TrialsChart({ series, basePath, height = 300 }: { series: TrialS
           <Tooltip content={({ active, payload }) => (active && payload?.[0] ? <TrialTip row={payload[0].payload as Row} /> : null)} />
           <Line type="stepAfter" dataKey="bestSoFar" name="Best so far (full evaluations)" stroke={INSIGHT_COLORS.bestSoFar} strokeDasharray="5 4" strokeWidth={1.5} dot={false} activeDot={false} isAnimationActive={false} />
           <Line type="linear" dataKey="full" name="Full evaluation" stroke={INSIGHT_COLORS.full} strokeWidth={2} connectNulls dot={{ r: 4, fill: '#fff', stroke: INSIGHT_COLORS.full, strokeWidth: 2 }} isAnimationActive={false} />
-          <Scatter dataKey="minibatch" name="Minibatch evaluation" fill={INSIGHT_COLORS.minibatch} fillOpacity={0.8} isAnimationActive={false} />
+          <Scatter
+            data={rows.filter((r) => r.minibatch !== null)}
+            dataKey="minibatch"
+            name="Minibatch evaluation"
+            fill={INSIGHT_COLORS.minibatch}
+            fillOpacity={0.8}
+            isAnimationActive={false}
+            onClick={(d) => {
+              pointClicked.current = true;
+              open((d as unknown as { payload?: Row }).payload);
+            }}
+          />
           {selected && selected.point.score !== null && (
             <ReferenceDot
               x={selected.x}

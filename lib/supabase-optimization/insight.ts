@@ -560,7 +560,8 @@ export interface SettingsGroup {
 
 // Which optimizer settings went with which final (best) scores, over all runs of a project.
 // Settings are read from the run's config as the Python package writes it:
-// { "<optimizerType>": { auto, num_candidates, minibatch_size, ... }, lms: { task: { model } } }
+// { "<optimizerType>": { auto, num_candidates, minibatch_size, ... }, compile: { minibatch_size },
+// lms: { task: { model } } }
 // and from flat keys (auto, numCandidates, minibatchSize, model) otherwise.
 export async function getSettingsOutcomes(scope: Scope, projectId: string): Promise<SettingsGroup[]> {
   const [rows] = await readInScope(scope, (tx) => [
@@ -573,7 +574,7 @@ export async function getSettingsOutcomes(scope: Scope, projectId: string): Prom
         select optimizer_type, best_score,
                coalesce(o->>'auto', c->>'auto') as auto,
                coalesce(o->'num_candidates', o->'num_instruct_candidates', c->'numCandidates', c->'num_candidates') as n_cand,
-               coalesce(o->'minibatch_size', o->'reflection_minibatch_size', c->'minibatchSize', c->'minibatch_size') as mb,
+               coalesce(o->'minibatch_size', o->'reflection_minibatch_size', c#>'{compile,minibatch_size}', c->'minibatchSize', c->'minibatch_size') as mb,
                coalesce(c#>>'{lms,task,model}', c->>'model') as model
         from r
       )
