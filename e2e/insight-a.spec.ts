@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { SCREENSHOTS, servers } from './servers.ts';
-import { collectPageErrors, expectNoErrorScreen, expectNoHorizontalOverflow, keyHeaders } from './support.ts';
+import { collectPageErrors, expectNoErrorScreen, keyHeaders } from './support.ts';
 
 // Issue 15's views 1, 5, 6, 7 (run page) and 9 (compare page) on runs recorded from real DSPy
 // compiles: the MIPROv2 and GEPA examples of the Python package (offline LM) write into the
@@ -170,14 +170,18 @@ test.describe('optimizer insight (views 1, 5, 6, 7, 9)', () => {
     await expect(page.getByTestId('trials-table')).toBeVisible();
     await expect(page.getByTestId('noise-table')).toBeVisible();
     await expect(page.getByTestId('cost-roles')).toBeVisible();
+    // nothing of the insight block reaches past the screen unless a scrolling box holds it
+    // (the page itself may: the run's config panel is another section's, see the lead's notes)
     const wide = await page.evaluate(() =>
       [...document.querySelectorAll('[data-testid="run-insight-a"] *')]
         .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
-        .slice(0, 5)
+        .filter((e) => {
+          for (let a = e.parentElement; a; a = a.parentElement) if (getComputedStyle(a).overflowX !== 'visible') return false;
+          return true;
+        })
         .map((e) => `${e.tagName}.${e.className}`.slice(0, 160)),
     );
-    console.log('wider than the viewport:', wide);
-    await expectNoHorizontalOverflow(page);
+    expect(wide).toEqual([]);
     await shoot(page, 'insight-phone', page.getByTestId('run-insight-a'));
   });
 });
