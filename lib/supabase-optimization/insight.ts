@@ -323,7 +323,7 @@ export interface NoiseSummary {
   fullWinner: string | null;
   // the full score lost by trusting the minibatch winner
   winnerLoss: number | null;
-  // the minibatch ranking's top candidate is not the full evaluations' top one
+  // the minibatch ranking's top candidate scores lower in full than the full evaluations' top one
   wrongWinner: boolean | null;
   trainValCandidates: number;
   meanTrainValGap: number | null;
@@ -401,7 +401,7 @@ export async function getNoiseSummary(scope: Scope, runId: string): Promise<Nois
     rankedPairs: summary!.ranked_pairs as number,
     discordantPairs: summary!.discordant_pairs as number,
     discordantShare: (summary!.ranked_pairs as number) > 0 ? (summary!.discordant_pairs as number) / (summary!.ranked_pairs as number) : null,
-    wrongWinner: summary!.mb_winner == null ? null : summary!.mb_winner !== summary!.full_winner,
+    wrongWinner: summary!.mb_winner == null ? null : Number(summary!.winner_loss) > 0,
     minibatchWinner: (summary!.mb_winner as string | null) ?? null,
     fullWinner: (summary!.full_winner as string | null) ?? null,
     winnerLoss: num(summary!.winner_loss),

@@ -228,7 +228,8 @@ describe.each(ENGINES)('optimizer insight on %s', (engine) => {
       const fullWinner = [...both].sort((a, b) => b.full - a.full || byFirst(a, b))[0];
       expect(noise.minibatchWinner).toBe(mbWinner?.id ?? null);
       expect(noise.fullWinner).toBe(fullWinner?.id ?? null);
-      expect(noise.wrongWinner).toBe(mbWinner ? mbWinner.id !== fullWinner!.id : null);
+      // a tie in full score is no wrong pick
+      expect(noise.wrongWinner).toBe(mbWinner ? fullWinner!.full > mbWinner.full : null);
       close(noise.winnerLoss, mbWinner && fullWinner ? fullWinner.full - mbWinner.full : null);
       expect(noise.trainValCandidates).toBe(trainVal.length);
       close(noise.meanTrainValGap, mean(trainVal));
