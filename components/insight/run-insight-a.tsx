@@ -94,7 +94,7 @@ export async function RunInsightA({
             beforeLabel={label(flips.before?.iteration)}
             afterLabel={label(flips.after?.iteration)}
             picker={
-              <form method="get" action={`${basePath}#insight-flips`} className="flex flex-wrap items-end gap-2 text-sm" data-testid="flips-picker">
+              <form method="get" action={`${basePath}#insight-flips`} aria-label="Choose the two iterations to compare" className="flex flex-wrap items-end gap-2 text-sm" data-testid="flips-picker">
                 {keep.map(([k, v]) => (
                   <input key={k} type="hidden" name={k} value={Array.isArray(v) ? v[0] : (v ?? '')} />
                 ))}
