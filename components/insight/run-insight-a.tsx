@@ -1,3 +1,4 @@
+import { Suspense } from 'react';
 import { Section } from '@/components/run/section';
 import {
   countOptimizationSamplesByIteration,
@@ -24,20 +25,36 @@ function intParam(value: string | string[] | undefined): number | undefined {
   return v !== undefined && /^\d{1,9}$/.test(v) ? Number(v) : undefined;
 }
 
-// Issue 15, views 1, 5, 6 and 7 on the run page: trials on the right axis, per-example flips,
-// minibatch noise and overfitting, cost and budget. Each shows where the run has its data
-// and says so where it does not.
-export async function RunInsightA({
-  scope,
-  run,
-  basePath,
-  searchParams,
-}: {
+interface Props {
   scope: Scope;
   run: OptimizationRun;
   basePath: string;
   searchParams: SearchParams;
-}) {
+}
+
+// Issue 15, views 1, 5, 6 and 7 on the run page: trials on the right axis, per-example flips,
+// minibatch noise and overfitting, cost and budget. Each shows where the run has its data
+// and says so where it does not. Streamed: the rest of the page does not wait for them.
+export function RunInsightA(props: Props) {
+  return (
+    <Suspense
+      fallback={
+        <p className="card muted px-4 py-6 text-center text-sm" data-testid="run-insight-a-loading">
+          Loading the optimizer insight…
+        </p>
+      }
+    >
+      <RunInsightViews {...props} />
+    </Suspense>
+  );
+}
+
+async function RunInsightViews({
+  scope,
+  run,
+  basePath,
+  searchParams,
+}: Props) {
   const fBefore = intParam(searchParams.fBefore);
   const fAfter = intParam(searchParams.fAfter);
   const [series, noise, cost, counts] = await Promise.all([
