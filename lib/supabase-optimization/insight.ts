@@ -432,6 +432,8 @@ export interface RoleTotal {
 
 export interface CostSummary {
   series: RoleUsagePoint[];
+  // totalTokens / totalCostUsd are these roles' sums (an iteration without usage by role
+  // counts as "unattributed")
   roles: RoleTotal[];
   // best full evaluation by iteration, for the score line
   bestSoFar: { iteration: number; bestSoFar: number | null }[];
@@ -492,8 +494,8 @@ export async function getCostSummary(scope: Scope, runId: string): Promise<CostS
         with f as (select coalesce(bool_or(eval_kind = 'full'), false) as has_full from optimization_iterations where run_id = ${runId}),
         fulls as (select i.iteration, i.score from optimization_iterations i cross join f
                   where i.run_id = ${runId} and i.score is not null and ${tx.unsafe(COUNTS_AS_FULL)})
-        select (select coalesce(sum(tokens), 0) from optimization_iterations where run_id = ${runId}) as tokens,
-               (select coalesce(sum(cost_usd), 0) from optimization_iterations where run_id = ${runId}) as cost,
+        select (select coalesce(sum(input_tokens + output_tokens), 0) from (${usage}) u) as tokens,
+               (select coalesce(sum(cost_usd), 0) from (${usage}) u) as cost,
                (select score from fulls order by iteration limit 1) as baseline,
                (select max(score) from fulls) as best,
                (select max(budget_used) from optimization_iterations where run_id = ${runId}) as used,

@@ -268,10 +268,12 @@ describe.each(ENGINES)('optimizer insight on %s', (engine) => {
       close(cost.bestScore, best);
       const points = baseline !== null && best !== null ? (best - baseline) * 100 : null;
       close(cost.improvementPoints, points);
-      const totalCost = its.reduce((s, i) => s + i.costUsd, 0);
+      // the totals are the roles' sums, so the table and the totals agree
+      const totalCost = [...roles.values()].reduce((s, r) => s + r.cost, 0);
       close(cost.totalCostUsd, totalCost);
-      expect(cost.totalTokens).toBe(its.reduce((s, i) => s + i.tokens, 0));
+      expect(cost.totalTokens).toBe([...roles.values()].reduce((s, r) => s + r.tokens, 0));
       close(cost.costPerPoint, points !== null && points > 0 && totalCost > 0 ? totalCost / points : null);
+      close(cost.tokensPerPoint, points !== null && points > 0 && cost.totalTokens > 0 ? cost.totalTokens / points : null);
       const used = its.map((i) => i.budgetUsed).filter((b): b is number => b !== null);
       expect(cost.metricCallsUsed).toBe(used.length ? Math.max(...used) : null);
     });
