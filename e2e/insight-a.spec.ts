@@ -185,3 +185,17 @@ test.describe('optimizer insight (views 1, 5, 6, 7, 9)', () => {
     await shoot(page, 'insight-phone', page.getByTestId('run-insight-a'));
   });
 });
+
+test('a demo run without the optimizer structure: the views say what is missing', async ({ page, request }) => {
+  const { baseUrl, apiKey } = servers().local;
+  const res = await request.get(`${baseUrl}/api/v1/runs?status=completed&optimizerType=copro&limit=1`, { headers: keyHeaders(apiKey) });
+  expect(res.status()).toBe(200);
+  const [run] = ((await res.json()) as { data: ApiRun[] }).data;
+  await page.goto(runUrl(run!));
+  await expectNoErrorScreen(page);
+  // the demo labels no evaluation kinds in the schema's field: every evaluation is drawn as a full one
+  await expect(page.locator('#insight-trials')).toContainText('did not label its evaluations');
+  await expect(page.getByTestId('insight-trials').locator('.recharts-surface')).toBeVisible();
+  await expect(page.getByTestId('noise-note')).toBeVisible();
+  await expect(page.getByTestId('insight-cost').or(page.getByTestId('cost-note'))).toBeVisible();
+});
