@@ -21,7 +21,8 @@ export interface TrialPoint {
   iteration: number;
   trial: number | null;
   budgetUsed: number | null;
-  // the optimizer's elapsed time, else the time since the first iteration was written
+  // the optimizer's elapsed time (an iteration without one: the latest before it), else the
+  // time since the first iteration was written
   elapsedMs: number;
   cumulativeCostUsd: number;
   cumulativeTokens: number;
@@ -51,7 +52,7 @@ export async function getTrialSeries(scope: Scope, runId: string): Promise<Trial
         from optimization_iterations where run_id = ${runId}
       )
       select i.iteration, i.trial, i.budget_used, f.has_elapsed,
-             (case when f.has_elapsed then i.elapsed_ms
+             (case when f.has_elapsed then coalesce(i.elapsed_ms, max(i.elapsed_ms) over w, 0)
                    else round(extract(epoch from i.created_at - min(i.created_at) over ()) * 1000) end)::bigint as elapsed_ms,
              coalesce(sum(i.cost_usd) over w, 0) as cumulative_cost_usd,
              coalesce(sum(i.tokens) over w, 0) as cumulative_tokens,

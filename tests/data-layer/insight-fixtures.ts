@@ -88,7 +88,8 @@ export const HANDMADE: RecordedRun = {
     { iteration: 5, score: 0.75, evalKind: 'full', dataset: 'val', candidateId: 'c1', budgetUsed: 36, elapsedMs: 380, isSelected: true,
       usageByRole: { task: { model: 'm-task', calls: 8, inputTokens: 800, outputTokens: 80, costUsd: 0.08 } } },
     { iteration: 6, score: 0.875, evalKind: 'full', dataset: 'train', candidateId: 'c1', budgetUsed: 44, elapsedMs: 460 },
-    { iteration: 7, score: 0.95, evalKind: 'minibatch', candidateId: 'c0', trial: 4, budgetUsed: 48, elapsedMs: 500 },
+    // no elapsed time: drawn at the latest one before it
+    { iteration: 7, score: 0.95, evalKind: 'minibatch', candidateId: 'c0', trial: 4, budgetUsed: 48 },
   ],
   samples: [
     ...[0, 1, 2, 3, 4, 5, 6, 7].map((k) => ({ iteration: 0, sampleIndex: k, exampleId: `ex${k}`, input: { q: k }, expected: { a: k }, output: { a: k < 4 ? k : -1 }, score: k < 4 ? 1 : 0, tokens: 10, costUsd: 0.001 })),

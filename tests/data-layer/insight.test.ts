@@ -127,6 +127,11 @@ describe.each(ENGINES)('optimizer insight on %s', (engine) => {
         expect(p.cumulativeTokens).toBe(tokens);
         expect(p).toMatchObject({ trial: it.trial, budgetUsed: it.budgetUsed, evalKind: it.evalKind, isSelected: it.isSelected, isBest: it.isBest });
         if (it.elapsedMs !== null) expect(p.elapsedMs).toBe(it.elapsedMs);
+        else if (its.some((i) => i.elapsedMs !== null)) {
+          // no elapsed time of its own: the latest one before it
+          const before = its.slice(0, n).map((i) => i.elapsedMs).filter((e): e is number => e !== null);
+          expect(p.elapsedMs).toBe(before.length ? Math.max(...before) : 0);
+        }
       });
       // a minibatch is never the best so far, not even when it scores higher
       const minibatchScores = its.filter((i) => i.evalKind === 'minibatch').map((i) => i.score!);
