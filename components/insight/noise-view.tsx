@@ -19,7 +19,7 @@ interface Dot {
   c: CandidateNoise;
 }
 
-// Each candidate's minibatch scores against its full evaluation: above the diagonal the
+// Each candidate's minibatch scores against its full evaluation: below the diagonal the
 // minibatch flattered it; the horizontal bar spans its minibatch scores.
 export function NoiseView({ noise, basePath }: { noise: NoiseSummary; basePath: string }) {
   const router = useRouter();
@@ -66,11 +66,12 @@ export function NoiseView({ noise, basePath }: { noise: NoiseSummary; basePath: 
           <figcaption id={titleId} className="sr-only">
             Minibatch mean against full evaluation for {dots.length} candidates
           </figcaption>
+          <p className="muted mb-1 hidden text-xs sm:block">Across: minibatch mean (bar: its range). Up: full evaluation. Above the diagonal the minibatch undersold the candidate; below, it flattered it.</p>
           <div ref={box} className={`hidden h-72 text-zinc-500 sm:block dark:text-zinc-400 ${FOCUS_RING}`}>
             <ScatterChart responsive style={{ width: '100%', height: '100%' }} margin={{ top: 12, right: 24, bottom: 8, left: -8 }}>
               <CartesianGrid stroke="currentColor" strokeOpacity={0.15} />
               <XAxis type="number" dataKey="x" name="Minibatch mean" domain={[0, 1]} tick={{ fill: 'currentColor', fontSize: 12 }} stroke="currentColor" strokeOpacity={0.3} label={{ value: 'Minibatch mean', position: 'insideBottomRight', offset: -4, fill: 'currentColor', fontSize: 11 }} height={36} />
-              <YAxis type="number" dataKey="y" name="Full evaluation" domain={[0, 1]} tick={{ fill: 'currentColor', fontSize: 12 }} stroke="currentColor" strokeOpacity={0.3} width={52} label={{ value: 'Full', angle: -90, position: 'insideLeft', fill: 'currentColor', fontSize: 11 }} />
+              <YAxis type="number" dataKey="y" name="Full evaluation" domain={[0, 1]} tick={{ fill: 'currentColor', fontSize: 12 }} stroke="currentColor" strokeOpacity={0.3} width={52} />
               <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke="currentColor" strokeOpacity={0.35} strokeDasharray="4 4" />
               <Tooltip
                 content={({ active, payload }) => {
