@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { CompareChart } from '@/components/charts/compare-chart';
 import { CompareTable } from '@/components/compare/compare-table';
 import { ConfigDiff, type ConfigDiffRow } from '@/components/compare/config-diff';
+import { CompareInsightA } from '@/components/insight/compare-insight';
 import { Section } from '@/components/run/section';
 import { BackToRuns } from '@/components/runs/runs-list-memory';
 import { requireProject } from '@/lib/dashboard/context';
@@ -93,6 +94,10 @@ export default async function ComparePage({ params, searchParams }: Props) {
       <Section id="config" title="Configuration" description="Config keys as dotted paths; differing values are highlighted." flush>
         <ConfigDiff runs={runs.map((r) => ({ id: r.id, name: r.runName }))} rows={configRows(runs)} />
       </Section>
+
+      {/* insight15a: issue 15 view 9 and cross-run flips (components/insight/compare-insight.tsx) */}
+      <CompareInsightA scope={scope} projectId={project.id} runs={runs} />
+      {/* end insight15a */}
     </div>
   );
 }

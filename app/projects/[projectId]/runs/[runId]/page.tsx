@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ScoreChart } from '@/components/charts/score-chart';
 import { OptimizerStructureSections } from '@/components/insight/optimizer-structure-sections';
+import { RunInsightA } from '@/components/insight/run-insight-a';
 import { ConfigPanel } from '@/components/run/config-panel';
 import { evalKindOf } from '@/components/run/eval-kind';
 import { IterationsTable } from '@/components/run/iterations-table';
@@ -155,6 +156,10 @@ export default async function RunPage({ params, searchParams }: Props) {
           />
         )}
       </Section>
+
+      {/* insight15a: issue 15 views 1, 5, 6, 7 (components/insight/run-insight-a.tsx) */}
+      <RunInsightA scope={scope} run={run} basePath={basePath} searchParams={sp} />
+      {/* end insight15a */}
 
       <ConfigPanel config={run.config} metadata={run.metadata} />
 
