@@ -249,6 +249,9 @@ def test_gepa_every_metric_call_is_a_sample(client, gepa_run):
     samples = _all_samples(client, run.id)
     assert len(samples) == sum(i["samplesEvaluated"] for i in iterations) == results.total_metric_calls
     assert stored["finalScore"] == pytest.approx(results.val_aggregate_scores[results.best_idx], abs=1e-4)
+    # the output is the program's prediction, also where GEPA evaluated with trace capture
+    # (its wrapped program returns (prediction, trace))
+    assert all(isinstance(s["output"], dict) and set(s["output"]) == {"answer"} for s in samples if s.get("output") is not None)
     # the feedback of the metric is kept with each sample (GEPA's dspy.Prediction(score, feedback))
     if "feedback" in samples[0]:
         assert all(s["feedback"] for s in samples)
