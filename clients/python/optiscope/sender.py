@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from .client import Optiscope, OptiscopeConnectionError, OptiscopeError, _dumps, _json_default
+from .client import MAX_SAMPLES_PER_REQUEST, Optiscope, OptiscopeConnectionError, OptiscopeError, _dumps, _json_default
 
 __all__ = ["Sender", "Spool", "default_spool_dir", "sync", "SyncResult"]
 
@@ -222,7 +222,9 @@ _KEYS = {
     "pareto": lambda item: item.get("step"),
     "proposals": lambda item: item.get("proposalIndex"),
 }
-_MAX_MERGED_ITEMS = 1000
+# the API's per-request caps: 5,000 samples, 1,000 of anything else
+_MAX_MERGED_ITEMS = {"samples": MAX_SAMPLES_PER_REQUEST}
+_MAX_MERGED_DEFAULT = 1000
 
 
 def _mergeable(record: Any) -> bool:
@@ -240,7 +242,8 @@ def _merge(record: Dict[str, Any], following: Any, max_bytes: int) -> bool:
     if not _mergeable(following) or following["path"] != record["path"]:
         return False
     items, more = record["body"], following["body"]
-    if len(items) + len(more) > _MAX_MERGED_ITEMS or record.get("size", 0) + following.get("size", 0) > max_bytes:
+    cap = _MAX_MERGED_ITEMS.get(_resource(record["path"]), _MAX_MERGED_DEFAULT)
+    if len(items) + len(more) > cap or record.get("size", 0) + following.get("size", 0) > max_bytes:
         return False
     key = _KEYS[_resource(record["path"])]
     keys = record.setdefault("_keys", {key(item) for item in items})

@@ -130,3 +130,21 @@ def test_writes_queued_behind_each_other_go_in_one_request_with_distinct_keys(tm
         ("PATCH", "run-6", None),
     ]
     assert sender.counts() == (5, 0, 0, 0)
+
+
+def test_queued_batches_merge_up_to_the_apis_caps_5000_samples_and_1000_of_the_rest(tmp_path):
+    client = ScriptedClient()
+    client.gate.clear()  # the server is slow: everything queues behind the first write
+    sender = Sender(client, "run-9", Spool(tmp_path))
+    sender.submit("POST", "/runs", {"id": "run-9"})
+    for it in range(24):
+        sender.submit("POST", "/runs/run-9/samples", [{"iteration": it, "sampleIndex": i} for i in range(500)])
+        sender.submit("POST", "/runs/run-9/candidates", [{"candidateId": f"{it}-{k}"} for k in range(100)])
+    client.gate.set()
+    sender.close()
+    samples = [body for _, path, body in client.requests if path.endswith("/samples")]
+    candidates = [body for _, path, body in client.requests if path.endswith("/candidates")]
+    assert [len(b) for b in samples] == [5000, 5000, 2000]
+    assert [len(b) for b in candidates] == [1000, 1000, 400]
+    assert [(s["iteration"], s["sampleIndex"]) for b in samples for s in b] == [(it, i) for it in range(24) for i in range(500)]
+    assert sender.counts() == (len(client.requests), 0, 0, 0)
