@@ -89,9 +89,10 @@ class _Compat:
         return False
 
 
-def _deliver(client: Optiscope, compat: _Compat, method: str, path: str, body: Any) -> str:
+def _deliver(client: Optiscope, compat: _Compat, method: str, path: str, body: Any, data: Optional[bytes] = None) -> str:
     """Sends one record: 'sent', 'unsupported' (the server lacks it) or 'conflict' (a
-    status that already moved on). Raises OptiscopeConnectionError / OptiscopeError."""
+    status that already moved on). ``data``: the body as encoded at submit (sent as is
+    unless it has to be adapted). Raises OptiscopeConnectionError / OptiscopeError."""
     for _ in range(3):
         if _resource(path) in compat.unsupported:
             return "unsupported"
@@ -99,7 +100,10 @@ def _deliver(client: Optiscope, compat: _Compat, method: str, path: str, body: A
             adapted = compat.adapt(path, body)
             if adapted is None:
                 return "unsupported"
-            client._request(method, path, body=adapted)
+            if adapted is body and data is not None:
+                client._request(method, path, body=adapted, encoded=data)
+            else:
+                client._request(method, path, body=adapted)
             return "sent"
         except OptiscopeConnectionError:
             raise
@@ -253,6 +257,11 @@ def _merge(record: Dict[str, Any], following: Any, max_bytes: int) -> bool:
     if _resource(record["path"]) == "iterations" and any(i.get("selected") for i in items) and any(i.get("selected") for i in more):
         return False
     keys.update(incoming)
+    if items and more and "data" in record and "data" in following:
+        # two encoded JSON arrays joined: the merged batch is not encoded again
+        record["data"] = record["data"][:-1] + b"," + following["data"][1:]
+    else:
+        record.pop("data", None)
     items.extend(more)
     record["size"] = record.get("size", 0) + following.get("size", 0)
     return True
@@ -301,6 +310,7 @@ class Sender:
                 return
             record["body"] = json.loads(data)
             record["size"] = len(data)
+            record["data"] = data
         except Exception as error:  # a body that cannot be JSON: count it and drop it
             with self._lock:
                 self.failed += 1
@@ -312,6 +322,7 @@ class Sender:
             self._spool([record])
 
     def _spool(self, records: List[Dict[str, Any]]) -> None:
+        records = [{"method": r["method"], "path": r["path"], "body": r["body"]} for r in records]
         try:
             self.spool.append(self.run_id, records)
             with self._lock:
@@ -358,11 +369,12 @@ class Sender:
     def _handle(self, record: Dict[str, Any]) -> None:
         record.pop("_keys", None)
         record.pop("size", None)
+        data = record.pop("data", None)
         if self.offline:
             self._spool([record])
             return
         try:
-            outcome = _deliver(self.client, self.compat, record["method"], record["path"], record["body"])
+            outcome = _deliver(self.client, self.compat, record["method"], record["path"], record["body"], data)
             with self._lock:
                 if outcome == "unsupported":
                     self.unsupported += 1
