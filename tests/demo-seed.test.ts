@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../lib/auth/api-key.ts';
 import { DEMO_PROJECT_IDS, seedDemoData } from '../lib/demo/index.ts';
 import { loadRecordedCompile, RECORDED_PROJECT, RECORDED_RUNS } from '../lib/demo/recorded.ts';
+import { coalesceRecordedWrites } from '../lib/supabase-optimization/index.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
 import { createProject, createUser } from './helpers/fixtures.ts';
 
@@ -112,6 +113,35 @@ function expectedFromFixture(file: string) {
     durationMs: writes.at(-1)!.atMs,
   };
 }
+
+describe('coalescing recorded writes (as the Python sender merges queued ones)', () => {
+  const post = (resource: string, body: unknown[]) => ({ method: 'POST', path: `/runs/{runId}/${resource}`, body });
+  it('merges batches of a resource up to the next run write, never one key twice nor two selections', () => {
+    const writes = [
+      { method: 'POST', path: '/runs', body: { runName: 'r' } },
+      post('iterations', [{ iteration: 0, score: 0.5 }]),
+      post('samples', [{ iteration: 0, sampleIndex: 0 }]),
+      post('iterations', [{ iteration: 1, score: 0.6, selected: true }]),
+      post('samples', [{ iteration: 1, sampleIndex: 0 }]),
+      post('iterations', [{ iteration: 0, evalKind: 'full' }]),
+      post('iterations', [{ iteration: 2, selected: true }]),
+      { method: 'PATCH', path: '/runs/{runId}', body: { status: 'completed' } },
+      post('samples', [{ iteration: 2, sampleIndex: 0 }]),
+    ];
+    const merged = coalesceRecordedWrites(writes).map((w) => [w.method, w.path.split('/').pop(), w.body]);
+    expect(merged).toEqual([
+      ['POST', 'runs', { runName: 'r' }],
+      ['POST', 'iterations', [{ iteration: 0, score: 0.5 }, { iteration: 1, score: 0.6, selected: true }]],
+      ['POST', 'samples', [{ iteration: 0, sampleIndex: 0 }, { iteration: 1, sampleIndex: 0 }]],
+      // iteration 0 again: a new batch, which then cannot take a second selection
+      ['POST', 'iterations', [{ iteration: 0, evalKind: 'full' }, { iteration: 2, selected: true }]],
+      ['PATCH', '{runId}', { status: 'completed' }],
+      ['POST', 'samples', [{ iteration: 2, sampleIndex: 0 }]],
+    ]);
+    // the input is left as it was
+    expect(writes[1]!.body).toEqual([{ iteration: 0, score: 0.5 }]);
+  });
+});
 
 describe('the recorded DSPy compiles', () => {
   let db: TestDatabase;

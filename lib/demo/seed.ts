@@ -5,7 +5,7 @@ import { generateApiKey, hashApiKey, looksLikeApiKey } from '../auth/api-key.ts'
 import { ensureLocalUser } from '../auth/ensure-local-user.ts';
 import { LOCAL_USER } from '../auth/local-user.ts';
 import { withServiceScope, type Sql, type TransactionSql } from '../db/index.ts';
-import { replayRecordedWrites } from '../supabase-optimization/index.ts';
+import { coalesceRecordedWrites, replayRecordedWrites } from '../supabase-optimization/index.ts';
 import { DATA_DIR } from '../paths.ts';
 import { DEMO_PROJECT_IDS, generateDemoData, type DemoData } from './generator.ts';
 import { loadRecordedCompile, RECORDED_PROJECT, RECORDED_RUNS } from './recorded.ts';
@@ -41,7 +41,11 @@ export async function seedDemoData(
   await ensureLocalUser(sql);
   const result = await withServiceScope('seed demo data', async (tx) => {
     // two seeders at once (npm start and npm run db:seed): the second waits, then sees the data
+    // (waiting as long as the other seed takes: no statement timeout for the wait)
+    const [setting] = await tx<{ timeout: string }[]>`select current_setting('statement_timeout') as timeout`;
+    await tx`select set_config('statement_timeout', '0', true)`;
     await tx`select pg_advisory_xact_lock(hashtext('optiscope.seed_demo_data'))`;
+    await tx`select set_config('statement_timeout', ${setting!.timeout}, true)`;
     const existing = await tx<{ id: string }[]>`
       select id from project_config where id = any (${DEMO_PROJECT_IDS}) order by id
     `;
@@ -131,7 +135,8 @@ async function insertRecordedCompiles(tx: TransactionSql, now: Date): Promise<vo
   await tx`insert into project_members (project_id, user_id, role) values (${RECORDED_PROJECT.id}, ${LOCAL_USER.id}, 'owner')`;
   for (const recorded of RECORDED_RUNS) {
     const { writes } = loadRecordedCompile(recorded.file);
-    await replayRecordedWrites(tx, { projectId: RECORDED_PROJECT.id, runId: recorded.runId, createdBy: LOCAL_USER.id }, writes);
+    const target = { projectId: RECORDED_PROJECT.id, runId: recorded.runId, createdBy: LOCAL_USER.id };
+    await replayRecordedWrites(tx, target, coalesceRecordedWrites(writes));
     const startedAt = new Date(now.getTime() - recorded.ageDays * DAY_MS);
     const endedAt = new Date(startedAt.getTime() + (writes.at(-1)?.atMs ?? 0));
     await tx`
