@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { DEMO_PROJECT_IDS } from '../lib/demo/generator.ts';
 import { SCREENSHOTS, servers } from './servers.ts';
 import { collectPageErrors, expectNoErrorScreen, expectNoHorizontalOverflow, keyHeaders } from './support.ts';
 
@@ -64,7 +65,7 @@ const SHOTS: Shot[] = [
     name: 'home',
     url: () => '/',
     heading: 'Projects',
-    ready: async (page) => expect(page.getByTestId('project-card')).toHaveCount(3),
+    ready: async (page) => expect(page.getByTestId('project-card')).toHaveCount(DEMO_PROJECT_IDS.length),
   },
   {
     name: 'runs',

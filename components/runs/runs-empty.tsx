@@ -41,7 +41,17 @@ curl -sS -X POST "$OPTISCOPE_URL/api/v1/runs" \\
        "status": "running", "tags": ["baseline"],
        "config": {"model": "gpt-4o-mini",
                   "miprov2": {"num_candidates": 10}}}'`;
-  const python = `# copy clients/python/optiscope.py next to your script
+  const install = `pip install "./clients/python[dspy]"   # from a checkout of Optiscope
+export OPTISCOPE_URL=${baseUrl}
+export OPTISCOPE_API_KEY=osk_...   # an API key of ${projectId}`;
+  const dspy = `import dspy, optiscope
+from optiscope.dspy import track
+
+optimizer = dspy.MIPROv2(metric=metric, auto="light")
+with track(optimizer, name="qa · MIPROv2 light", tags=["qa"], valset=valset) as run:
+    compiled = optimizer.compile(program, trainset=trainset, valset=valset)
+print(run.url)`;
+  const python = `# pip install ./clients/python  (standard library only)
 from optiscope import Optiscope
 
 client = Optiscope()  # reads OPTISCOPE_URL and OPTISCOPE_API_KEY
@@ -49,7 +59,7 @@ config = {"model": "gpt-4o-mini", "miprov2": {"num_candidates": 10}}
 with client.run("my first run", "miprov2",
                 config=config, tags=["baseline"]) as run:
     for trial in range(10):
-        score = evaluate_candidate(trial)  # your DSPy evaluation
+        score = evaluate_candidate(trial)  # your evaluation, 0-1
         run.log_iteration(trial, score=score, params={"trial": trial + 1})`;
 
   return (
@@ -58,8 +68,9 @@ with client.run("my first run", "miprov2",
         No runs in {projectName} yet
       </h2>
       <p className="muted mt-1 max-w-2xl text-sm">
-        Runs appear here, live, as soon as a script creates them. Send them with an API key of this project: with
-        curl, or with the Python client while your DSPy optimizer runs.
+        Runs appear here, live, as soon as a script creates them. With DSPy, put one line around{' '}
+        <code className="font-mono">optimizer.compile</code>: every trial, candidate and sample is recorded. Or send
+        runs yourself with curl or the Python client. Either way you need an API key of this project.
       </p>
       <ol className="mt-4 space-y-1 text-sm">
         <li>
@@ -86,9 +97,16 @@ with client.run("my first run", "miprov2",
           )}
         </li>
         <li>
-          <span className="font-medium">2.</span> Log a run with one of these; this page updates by itself.
+          <span className="font-medium">2.</span> Install the Python package and point it at this server with the key.
+        </li>
+        <li>
+          <span className="font-medium">3.</span> Log a run with one of these; this page updates by itself.
         </li>
       </ol>
+      <div className="mt-5 grid gap-5">
+        <Snippet title="Install" language="shell" code={install} />
+        <Snippet title="DSPy" language="python" code={dspy} />
+      </div>
       <div className="mt-5 grid gap-5 lg:grid-cols-2">
         <Snippet title="curl" language="shell" code={curl} />
         <Snippet title="Python" language="python" code={python} />

@@ -10,6 +10,7 @@ import {
   type Example,
 } from './content.ts';
 import { createRandom, type Random } from './random.ts';
+import { RECORDED_PROJECT } from './recorded.ts';
 
 // Realistic demo projects, runs, iterations and samples. Pure: the same seed and `now`
 // always give the same rows, shaped as the tables' columns so the seeder inserts them as is.
@@ -90,7 +91,8 @@ export interface DemoData {
 }
 
 export const DEMO_SEED = 20251125;
-export const DEMO_PROJECT_IDS = DEMO_PROJECTS.map((p) => p.id);
+// the synthetic projects and the one holding the recorded DSPy compiles (recorded.ts)
+export const DEMO_PROJECT_IDS = [...DEMO_PROJECTS.map((p) => p.id), RECORDED_PROJECT.id];
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;

@@ -5,9 +5,11 @@ import path from 'node:path';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from '../auth/api-key.ts';
 import { LOCAL_USER } from '../auth/local-user.ts';
 import { withServiceScope, type Sql, type TransactionSql } from '../db/index.ts';
+import { coalesceRecordedWrites, replayRecordedWrites } from '../supabase-optimization/index.ts';
 import { DATA_DIR } from '../paths.ts';
 import { ensureLocalUser } from '../supabase-optimization/index.ts';
 import { DEMO_PROJECT_IDS, generateDemoData, type DemoData } from './generator.ts';
+import { loadRecordedCompile, RECORDED_PROJECT, RECORDED_RUNS } from './recorded.ts';
 
 export const DEMO_API_KEY_FILE = path.join(DATA_DIR, 'demo-api-key');
 const DEMO_API_KEY_PROJECT = 'demo-qa';
@@ -40,7 +42,11 @@ export async function seedDemoData(
   await ensureLocalUser(sql);
   const result = await withServiceScope('seed demo data', async (tx) => {
     // two seeders at once (npm start and npm run db:seed): the second waits, then sees the data
+    // (waiting as long as the other seed takes: no statement timeout for the wait)
+    const [setting] = await tx<{ timeout: string }[]>`select current_setting('statement_timeout') as timeout`;
+    await tx`select set_config('statement_timeout', '0', true)`;
     await tx`select pg_advisory_xact_lock(hashtext('optiscope.seed_demo_data'))`;
+    await tx`select set_config('statement_timeout', ${setting!.timeout}, true)`;
     const existing = await tx<{ id: string }[]>`
       select id from project_config where id = any (${DEMO_PROJECT_IDS}) order by id
     `;
@@ -54,8 +60,10 @@ export async function seedDemoData(
       return { seeded: false as const, reason: 'not-empty' as const, existing: [] };
     }
 
-    const data = generateDemoData({ now: options.now ?? new Date(), seed: options.seed });
+    const now = options.now ?? new Date();
+    const data = generateDemoData({ now, seed: options.seed });
     await insertDemoData(tx, data);
+    await insertRecordedCompiles(tx, now);
     const apiKey = generateApiKey();
     await tx`
       insert into api_keys (project_id, name, key_hash, key_prefix, scopes, created_by)
@@ -64,14 +72,14 @@ export async function seedDemoData(
     `;
     await tx`insert into private.demo_seedings default values`;
     await tx`select refresh_optimization_analytics()`;
-    const counts: SeedCounts = {
-      projects: data.projects.length,
-      runs: data.runs.length,
-      iterations: data.iterations.length,
-      samples: data.samples.length,
-      apiKeys: 1,
-    };
-    return { seeded: true as const, counts, apiKey: apiKey.key };
+    const [counts] = await tx<SeedCounts[]>`
+      select (select count(*)::int from project_config where id = any (${DEMO_PROJECT_IDS})) as projects,
+             (select count(*)::int from optimization_runs where project_id = any (${DEMO_PROJECT_IDS})) as runs,
+             (select count(*)::int from optimization_iterations where project_id = any (${DEMO_PROJECT_IDS})) as iterations,
+             (select count(*)::int from optimization_samples where project_id = any (${DEMO_PROJECT_IDS})) as samples,
+             1 as "apiKeys"
+    `;
+    return { seeded: true as const, counts: counts!, apiKey: apiKey.key };
   }, sql);
   if (!result.seeded) return result;
 
@@ -116,6 +124,38 @@ async function insertDemoData(tx: TransactionSql, data: DemoData): Promise<void>
   for (const batch of batches(iterations)) await tx`insert into optimization_iterations ${tx(batch)}`;
   for (const batch of batches(samples)) await tx`insert into optimization_samples ${tx(batch)}`;
 }
+
+// The recorded DSPy compiles, replayed through the data layer's writers (the API's
+// validation, upserts and triggers), then moved in time to end before `now`.
+async function insertRecordedCompiles(tx: TransactionSql, now: Date): Promise<void> {
+  await tx`
+    insert into project_config (id, name, description, settings, created_by)
+    values (${RECORDED_PROJECT.id}, ${RECORDED_PROJECT.name}, ${RECORDED_PROJECT.description},
+            ${tx.json(RECORDED_PROJECT.settings as never)}, ${LOCAL_USER.id})
+  `;
+  await tx`insert into project_members (project_id, user_id, role) values (${RECORDED_PROJECT.id}, ${LOCAL_USER.id}, 'owner')`;
+  for (const recorded of RECORDED_RUNS) {
+    const { writes } = loadRecordedCompile(recorded.file);
+    const target = { projectId: RECORDED_PROJECT.id, runId: recorded.runId, createdBy: LOCAL_USER.id };
+    await replayRecordedWrites(tx, target, coalesceRecordedWrites(writes));
+    const startedAt = new Date(now.getTime() - recorded.ageDays * DAY_MS);
+    const endedAt = new Date(startedAt.getTime() + (writes.at(-1)?.atMs ?? 0));
+    await tx`
+      update optimization_runs set created_at = ${startedAt}, started_at = ${startedAt}, ended_at = ${endedAt}
+      where id = ${recorded.runId}
+    `;
+    await tx`
+      update optimization_iterations set created_at = ${startedAt}::timestamptz + coalesce(elapsed_ms, 0) * interval '1 millisecond'
+      where run_id = ${recorded.runId}
+    `;
+    await tx`
+      update optimization_samples s set created_at = i.created_at
+      from optimization_iterations i where s.iteration_id = i.id and s.run_id = ${recorded.runId}
+    `;
+  }
+}
+
+const DAY_MS = 86_400_000;
 
 function* batches<T>(rows: T[]): Generator<T[]> {
   for (let i = 0; i < rows.length; i += BATCH_ROWS) yield rows.slice(i, i + BATCH_ROWS);

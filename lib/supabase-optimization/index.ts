@@ -34,6 +34,7 @@ export {
   listOptimizationProposals,
   type UpsertCounts,
 } from './structure.ts';
+export { replayRecordedWrites, coalesceRecordedWrites, RUN_ID_PLACEHOLDER, type RecordedWrite } from './replay.ts';
 export { countOptimizationSamplesByIteration, type SampleIterationCount } from './sample-stats.ts';
 export { listOptimizationIterationScores, type IterationScore } from './iteration-scores.ts';
 export {

@@ -63,7 +63,7 @@ async function upsertIterations(tx: Tx, runId: string, items: IterationFields[])
   return toDtos<OptimizationIteration>(rows);
 }
 
-async function writeIterations(scope: Scope, runId: string, items: IterationFields[]): Promise<OptimizationIteration[]> {
+function checkIterationBatch(items: IterationFields[]): void {
   assertDistinctKeys(items, ['iteration'], 'iteration');
   const selected = items.filter((item) => item.selected === true);
   if (selected.length > 1) {
@@ -71,6 +71,18 @@ async function writeIterations(scope: Scope, runId: string, items: IterationFiel
       { path: `${items.indexOf(selected[1]!)}.selected`, message: 'at most one iteration of a run is selected; the batch selects several' },
     ]);
   }
+}
+
+// createOptimizationIterations inside the caller's transaction (the demo seeder's replay).
+export async function upsertIterationsInTx(tx: Tx, runId: string, input: IterationFieldsInput[]): Promise<OptimizationIteration[]> {
+  assertUuid(runId, 'runId');
+  const items = parseInput(iterationBatchSchema, input);
+  checkIterationBatch(items);
+  return upsertIterations(tx, runId, items);
+}
+
+async function writeIterations(scope: Scope, runId: string, items: IterationFields[]): Promise<OptimizationIteration[]> {
+  checkIterationBatch(items);
   try {
     return await inScope(scope, (tx) => upsertIterations(tx, runId, items));
   } catch (error) {

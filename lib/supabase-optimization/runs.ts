@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Fragment } from 'postgres';
 import { getDatabaseSettings } from '../config/index.ts';
+import type { z } from 'zod';
 import { stableStringify } from '../json-flatten.ts';
 import { toDto, valuesPage, type OptimizationRun, type RunPage, type RunStatus } from './dto.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInput } from './errors.ts';
@@ -50,51 +51,55 @@ function differingFields(stored: Record<string, string>, retry: Record<string, s
 // the first time instead of failing or duplicating it; a retry whose body differs is a 409.
 export async function createOptimizationRun(scope: Scope, input: CreateRunInput): Promise<OptimizationRun> {
   const run = parseInput(createRunSchema, input);
+  try {
+    return await inScope(scope, (tx) => insertRunInTx(tx, run, scope.claims.sub ?? null));
+  } catch (error) {
+    if (isInsufficientPrivilege(error)) throw await refusedWrite(scope, run.projectId);
+    throw error;
+  }
+}
+
+// createOptimizationRun's write inside the caller's transaction (the demo seeder replays
+// recorded API writes with it).
+export async function insertRunInTx(tx: Tx, run: z.output<typeof createRunSchema>, createdBy: string | null): Promise<OptimizationRun> {
   const status = run.status ?? 'pending';
   const now = new Date().toISOString();
   const startedAt = run.startedAt ?? (status !== 'pending' ? now : null);
   const endedAt = run.endedAt ?? (finished.has(status) ? now : null);
   const digest = createDigest(run);
-  try {
-    return await inScope(scope, async (tx) => {
-      const [created] = await tx<Record<string, unknown>[]>`
-        insert into optimization_runs (
-          id, project_id, run_name, description, optimizer_type, status, config, metadata, tags,
-          started_at, ended_at, initial_score, final_score, best_score,
-          samples_evaluated, samples_successful, samples_failed, error_message, created_by, create_digest
-        ) values (
-          coalesce(${run.id ?? null}::uuid, gen_random_uuid()), ${run.projectId}, ${run.runName},
-          ${run.description ?? null}, ${run.optimizerType}, ${status},
-          ${tx.json(run.config ?? {})}, ${tx.json(run.metadata ?? {})}, ${run.tags ?? []}::text[],
-          ${startedAt}, ${endedAt}, ${run.initialScore ?? null}, ${run.finalScore ?? null},
-          ${run.bestScore ?? null}, ${run.samplesEvaluated ?? 0}, ${run.samplesSuccessful ?? 0},
-          ${run.samplesFailed ?? 0}, ${run.errorMessage ?? null}, ${scope.claims.sub ?? null}, ${tx.json(digest)}
-        )
-        -- no conflict target: a concurrent retry can collide on the (id, project_id) key first
-        on conflict do nothing
-        returning *
-      `;
-      if (created) return toDto<OptimizationRun>(created);
-      const [existing] = await tx<Record<string, unknown>[]>`
-        select * from optimization_runs where id = ${run.id!}
-      `;
-      if (existing && existing.project_id === run.projectId) {
-        const stored = existing.create_digest as Record<string, string> | null;
-        const fields = stored ? differingFields(stored, digest) : [];
-        if (fields.length) {
-          throw new ConflictError(
-            `run ${run.id} was created with a different ${fields.join(', ')}: a retry must send the same body, or use a new id`,
-            { fields },
-          );
-        }
-        return toDto<OptimizationRun>(existing);
-      }
-      throw new ConflictError(`run id ${run.id} is already in use`);
-    });
-  } catch (error) {
-    if (isInsufficientPrivilege(error)) throw await refusedWrite(scope, run.projectId);
-    throw error;
+  const [created] = await tx<Record<string, unknown>[]>`
+    insert into optimization_runs (
+      id, project_id, run_name, description, optimizer_type, status, config, metadata, tags,
+      started_at, ended_at, initial_score, final_score, best_score,
+      samples_evaluated, samples_successful, samples_failed, error_message, created_by, create_digest
+    ) values (
+      coalesce(${run.id ?? null}::uuid, gen_random_uuid()), ${run.projectId}, ${run.runName},
+      ${run.description ?? null}, ${run.optimizerType}, ${status},
+      ${tx.json(run.config ?? {})}, ${tx.json(run.metadata ?? {})}, ${run.tags ?? []}::text[],
+      ${startedAt}, ${endedAt}, ${run.initialScore ?? null}, ${run.finalScore ?? null},
+      ${run.bestScore ?? null}, ${run.samplesEvaluated ?? 0}, ${run.samplesSuccessful ?? 0},
+      ${run.samplesFailed ?? 0}, ${run.errorMessage ?? null}, ${createdBy}, ${tx.json(digest)}
+    )
+    -- no conflict target: a concurrent retry can collide on the (id, project_id) key first
+    on conflict do nothing
+    returning *
+  `;
+  if (created) return toDto<OptimizationRun>(created);
+  const [existing] = await tx<Record<string, unknown>[]>`
+    select * from optimization_runs where id = ${run.id!}
+  `;
+  if (existing && existing.project_id === run.projectId) {
+    const stored = existing.create_digest as Record<string, string> | null;
+    const fields = stored ? differingFields(stored, digest) : [];
+    if (fields.length) {
+      throw new ConflictError(
+        `run ${run.id} was created with a different ${fields.join(', ')}: a retry must send the same body, or use a new id`,
+        { fields },
+      );
+    }
+    return toDto<OptimizationRun>(existing);
   }
+  throw new ConflictError(`run id ${run.id} is already in use`);
 }
 
 export async function getOptimizationRun(scope: Scope, id: string): Promise<OptimizationRun> {
@@ -120,55 +125,58 @@ export async function updateOptimizationRun(
 ): Promise<OptimizationRun> {
   assertUuid(id, 'id');
   const patch = parseInput(updateRunSchema, input);
-  return inScope(scope, async (tx) => {
-    const [current] = await tx<{ status: RunStatus; started_at: string | null; project_id: string }[]>`
-      select status, started_at, project_id from optimization_runs where id = ${id} for update
-    `;
-    if (!current) throw await missingRun(tx, id);
-    const columns: Record<string, unknown> = {};
-    const set = (column: string, value: unknown) => {
-      if (value !== undefined) columns[column] = value;
-    };
-    set('run_name', patch.runName);
-    set('description', patch.description);
-    set('config', patch.config && tx.json(patch.config));
-    set('metadata', patch.metadata && tx.json(patch.metadata));
-    set('tags', patch.tags);
-    set('started_at', patch.startedAt);
-    set('ended_at', patch.endedAt);
-    set('initial_score', patch.initialScore);
-    set('final_score', patch.finalScore);
-    set('best_score', patch.bestScore);
-    set('iterations', patch.iterations);
-    set('samples_evaluated', patch.samplesEvaluated);
-    set('samples_successful', patch.samplesSuccessful);
-    set('samples_failed', patch.samplesFailed);
-    set('total_tokens', patch.totalTokens);
-    set('total_cost_usd', patch.totalCostUsd);
-    set('avg_latency_ms', patch.avgLatencyMs);
-    set('error_message', patch.errorMessage);
-    if (patch.status && patch.status !== current.status) {
-      if (!isStatusTransitionAllowed(current.status, patch.status)) {
-        throw new ConflictError(`a ${current.status} run cannot become ${patch.status}`, {
-          from: current.status,
-          to: patch.status,
-        });
-      }
-      columns.status = patch.status;
-      const now = new Date().toISOString();
-      if (patch.status === 'running' && !current.started_at && patch.startedAt === undefined) columns.started_at = now;
-      if (finished.has(patch.status) && patch.endedAt === undefined) columns.ended_at = now;
+  return inScope(scope, (tx) => updateRunInTx(tx, id, patch));
+}
+
+// updateOptimizationRun's write inside the caller's transaction.
+export async function updateRunInTx(tx: Tx, id: string, patch: z.output<typeof updateRunSchema>): Promise<OptimizationRun> {
+  const [current] = await tx<{ status: RunStatus; started_at: string | null; project_id: string }[]>`
+    select status, started_at, project_id from optimization_runs where id = ${id} for update
+  `;
+  if (!current) throw await missingRun(tx, id);
+  const columns: Record<string, unknown> = {};
+  const set = (column: string, value: unknown) => {
+    if (value !== undefined) columns[column] = value;
+  };
+  set('run_name', patch.runName);
+  set('description', patch.description);
+  set('config', patch.config && tx.json(patch.config));
+  set('metadata', patch.metadata && tx.json(patch.metadata));
+  set('tags', patch.tags);
+  set('started_at', patch.startedAt);
+  set('ended_at', patch.endedAt);
+  set('initial_score', patch.initialScore);
+  set('final_score', patch.finalScore);
+  set('best_score', patch.bestScore);
+  set('iterations', patch.iterations);
+  set('samples_evaluated', patch.samplesEvaluated);
+  set('samples_successful', patch.samplesSuccessful);
+  set('samples_failed', patch.samplesFailed);
+  set('total_tokens', patch.totalTokens);
+  set('total_cost_usd', patch.totalCostUsd);
+  set('avg_latency_ms', patch.avgLatencyMs);
+  set('error_message', patch.errorMessage);
+  if (patch.status && patch.status !== current.status) {
+    if (!isStatusTransitionAllowed(current.status, patch.status)) {
+      throw new ConflictError(`a ${current.status} run cannot become ${patch.status}`, {
+        from: current.status,
+        to: patch.status,
+      });
     }
-    const names = Object.keys(columns);
-    if (names.length === 0) {
-      const [row] = await tx<Record<string, unknown>[]>`select * from optimization_runs where id = ${id}`;
-      return toDto<OptimizationRun>(row!);
-    }
-    const [row] = await tx<Record<string, unknown>[]>`
-      update optimization_runs set ${tx(columns as Record<string, never>, names)} where id = ${id} returning *
-    `;
+    columns.status = patch.status;
+    const now = new Date().toISOString();
+    if (patch.status === 'running' && !current.started_at && patch.startedAt === undefined) columns.started_at = now;
+    if (finished.has(patch.status) && patch.endedAt === undefined) columns.ended_at = now;
+  }
+  const names = Object.keys(columns);
+  if (names.length === 0) {
+    const [row] = await tx<Record<string, unknown>[]>`select * from optimization_runs where id = ${id}`;
     return toDto<OptimizationRun>(row!);
-  });
+  }
+  const [row] = await tx<Record<string, unknown>[]>`
+    update optimization_runs set ${tx(columns as Record<string, never>, names)} where id = ${id} returning *
+  `;
+  return toDto<OptimizationRun>(row!);
 }
 
 export async function deleteOptimizationRun(scope: Scope, id: string): Promise<void> {

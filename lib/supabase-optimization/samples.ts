@@ -1,4 +1,5 @@
 import type { Fragment } from 'postgres';
+import type { z } from 'zod';
 import { valuesPage, type OptimizationSample, type Page } from './dto.ts';
 import { NotFoundError, ValidationError, parseInput } from './errors.ts';
 import { missingRun } from './runs.ts';
@@ -19,6 +20,21 @@ export async function batchCreateOptimizationSamples(
   input: CreateSampleInput[],
 ): Promise<SampleBatchResult> {
   const samples = parseInput(sampleBatchSchema, input);
+  const runIds = [...new Set(samples.map((s) => s.runId))];
+  try {
+    return await inScope(scope, (tx) => writeSamples(tx, samples));
+  } catch (error) {
+    if (isInsufficientPrivilege(error)) throw await inScope(scope, (tx) => refusedRuns(tx, runIds));
+    throw error;
+  }
+}
+
+// batchCreateOptimizationSamples inside the caller's transaction (the demo seeder's replay).
+export async function insertSamplesInTx(tx: Tx, input: CreateSampleInput[]): Promise<SampleBatchResult> {
+  return writeSamples(tx, parseInput(sampleBatchSchema, input));
+}
+
+async function writeSamples(tx: Tx, samples: z.output<typeof sampleBatchSchema>): Promise<SampleBatchResult> {
   const seen = new Set<string>();
   samples.forEach((s, i) => {
     const key = `${s.runId}/${s.iteration}/${s.sampleIndex}`;
@@ -47,69 +63,62 @@ export async function batchCreateOptimizationSamples(
     example_id: s.exampleId ?? null,
     feedback: s.feedback ?? null,
   }));
-  try {
-    return await inScope(scope, async (tx) => {
-      const [result] = await tx<{ inserted: number; total: number }[]>`
-        with input as (
-          -- json, not jsonb: the batch is read field by field instead of first being
-          -- built into one jsonb document (a third of the statement's time at 5,000 rows);
-          -- and its JSON fields come out as json and are cast to jsonb here: read as jsonb
-          -- by json_to_recordset itself they took four times as long (~220 of ~400 ms)
-          select x.run_id, x.iteration, x.sample_index, x.input::jsonb as input,
-                 x.output::jsonb as output, x.expected::jsonb as expected, x.score, x.error,
-                 x.latency_ms, x.tokens, x.cost_usd, x.program_hash, x.metadata::jsonb as metadata,
-                 x.example_id, x.feedback
-          from json_to_recordset(${tx.typed(rows as never, JSON_OID)}) as x(
-            run_id uuid, iteration integer, sample_index integer, input json, output json,
-            expected json, score numeric, error text, latency_ms numeric, tokens integer,
-            cost_usd numeric, program_hash text, metadata json, example_id text, feedback text
-          )
-        ), runs as materialized (
-          -- the batch's few runs and their iterations read once (hash joins), not once a row;
-          -- locked first, as iteration writers do: the usage trigger updates iterations
-          select r.id, r.project_id from optimization_runs r where r.id = any(${runIds}::uuid[])
-          order by r.id for no key update
-        ), iterations as materialized (
-          select i.id, i.run_id, i.iteration from optimization_iterations i where i.run_id = any(${runIds}::uuid[])
-        ), written as (
-          insert into optimization_samples (
-            run_id, project_id, iteration, iteration_id, sample_index, input, output, expected,
-            score, error, latency_ms, tokens, cost_usd, program_hash, metadata, example_id, feedback
-          )
-          select x.run_id, r.project_id, x.iteration, i.id, x.sample_index, x.input, x.output,
-                 x.expected, x.score, x.error, x.latency_ms, x.tokens, x.cost_usd, x.program_hash,
-                 x.metadata, x.example_id, x.feedback
-          from input x
-          join runs r on r.id = x.run_id
-          left join iterations i on i.run_id = x.run_id and i.iteration = x.iteration
-          on conflict (run_id, iteration, sample_index) do update set
-            iteration_id = excluded.iteration_id,
-            input = excluded.input,
-            output = excluded.output,
-            expected = excluded.expected,
-            score = excluded.score,
-            error = excluded.error,
-            latency_ms = excluded.latency_ms,
-            tokens = excluded.tokens,
-            cost_usd = excluded.cost_usd,
-            program_hash = excluded.program_hash,
-            metadata = excluded.metadata,
-            example_id = excluded.example_id,
-            feedback = excluded.feedback
-          returning (xmax = 0) as inserted
-        )
-        select (count(*) filter (where inserted))::int as inserted, count(*)::int as total from written
-      `;
-      if ((result?.total ?? 0) !== rows.length) {
-        // some run is not visible (or not writable) to the caller: throwing rolls the batch back
-        throw await refusedRuns(tx, runIds);
-      }
-      return { inserted: result!.inserted, updated: result!.total - result!.inserted };
-    });
-  } catch (error) {
-    if (isInsufficientPrivilege(error)) throw await inScope(scope, (tx) => refusedRuns(tx, runIds));
-    throw error;
+  const [result] = await tx<{ inserted: number; total: number }[]>`
+    with input as (
+      -- json, not jsonb: the batch is read field by field instead of first being
+      -- built into one jsonb document (a third of the statement's time at 5,000 rows);
+      -- and its JSON fields come out as json and are cast to jsonb here: read as jsonb
+      -- by json_to_recordset itself they took four times as long (~220 of ~400 ms)
+      select x.run_id, x.iteration, x.sample_index, x.input::jsonb as input,
+             x.output::jsonb as output, x.expected::jsonb as expected, x.score, x.error,
+             x.latency_ms, x.tokens, x.cost_usd, x.program_hash, x.metadata::jsonb as metadata,
+             x.example_id, x.feedback
+      from json_to_recordset(${tx.typed(rows as never, JSON_OID)}) as x(
+        run_id uuid, iteration integer, sample_index integer, input json, output json,
+        expected json, score numeric, error text, latency_ms numeric, tokens integer,
+        cost_usd numeric, program_hash text, metadata json, example_id text, feedback text
+      )
+    ), runs as materialized (
+      -- the batch's few runs and their iterations read once (hash joins), not once a row;
+      -- locked first, as iteration writers do: the usage trigger updates iterations
+      select r.id, r.project_id from optimization_runs r where r.id = any(${runIds}::uuid[])
+      order by r.id for no key update
+    ), iterations as materialized (
+      select i.id, i.run_id, i.iteration from optimization_iterations i where i.run_id = any(${runIds}::uuid[])
+    ), written as (
+      insert into optimization_samples (
+        run_id, project_id, iteration, iteration_id, sample_index, input, output, expected,
+        score, error, latency_ms, tokens, cost_usd, program_hash, metadata, example_id, feedback
+      )
+      select x.run_id, r.project_id, x.iteration, i.id, x.sample_index, x.input, x.output,
+             x.expected, x.score, x.error, x.latency_ms, x.tokens, x.cost_usd, x.program_hash,
+             x.metadata, x.example_id, x.feedback
+      from input x
+      join runs r on r.id = x.run_id
+      left join iterations i on i.run_id = x.run_id and i.iteration = x.iteration
+      on conflict (run_id, iteration, sample_index) do update set
+        iteration_id = excluded.iteration_id,
+        input = excluded.input,
+        output = excluded.output,
+        expected = excluded.expected,
+        score = excluded.score,
+        error = excluded.error,
+        latency_ms = excluded.latency_ms,
+        tokens = excluded.tokens,
+        cost_usd = excluded.cost_usd,
+        program_hash = excluded.program_hash,
+        metadata = excluded.metadata,
+        example_id = excluded.example_id,
+        feedback = excluded.feedback
+      returning (xmax = 0) as inserted
+    )
+    select (count(*) filter (where inserted))::int as inserted, count(*)::int as total from written
+  `;
+  if ((result?.total ?? 0) !== rows.length) {
+    // some run is not visible (or not writable) to the caller: throwing rolls the batch back
+    throw await refusedRuns(tx, runIds);
   }
+  return { inserted: result!.inserted, updated: result!.total - result!.inserted };
 }
 
 // Why a batch's runs were refused: one is not found, else one is read-only.

@@ -13,7 +13,7 @@ import {
   type ParetoSnapshotInput,
   type ProposalInput,
 } from './schemas.ts';
-import { inScope, isInsufficientPrivilege, readInScope, type Scope } from './scope.ts';
+import { inScope, isInsufficientPrivilege, readInScope, type Scope, type Tx } from './scope.ts';
 import { assertDistinctKeys, lockRunForWrite, upsertChildRows, type ChildTable, type FieldColumn, type UpsertCounts } from './upsert.ts';
 
 // What optimizers build besides evaluations (dspy-contract.md): program candidates with
@@ -118,6 +118,26 @@ export async function upsertParetoSnapshots(scope: Scope, runId: string, input: 
 export async function upsertOptimizationProposals(scope: Scope, runId: string, input: ProposalInput[]): Promise<UpsertCounts> {
   const items = parseInput(proposalBatchSchema, input);
   return writeBatch(scope, PROPOSALS, runId, items, 'proposal');
+}
+
+// The four writers inside the caller's transaction, by API resource name (the demo
+// seeder's replay of recorded writes).
+const STRUCTURE_WRITES = {
+  candidates: { spec: CANDIDATES, schema: candidateBatchSchema, what: 'candidate' },
+  'candidate-pool': { spec: CANDIDATE_POOL, schema: candidatePoolBatchSchema, what: 'pool entry' },
+  pareto: { spec: PARETO, schema: paretoBatchSchema, what: 'step' },
+  proposals: { spec: PROPOSALS, schema: proposalBatchSchema, what: 'proposal' },
+} as const;
+export type StructureResource = keyof typeof STRUCTURE_WRITES;
+export const isStructureResource = (name: string): name is StructureResource => Object.hasOwn(STRUCTURE_WRITES, name);
+
+export async function upsertStructureInTx(tx: Tx, resource: StructureResource, runId: string, input: unknown[]): Promise<UpsertCounts> {
+  const { spec, schema, what } = STRUCTURE_WRITES[resource];
+  assertUuid(runId, 'runId');
+  const items = parseInput(schema as typeof candidateBatchSchema, input as CandidateInput[]) as Record<string, unknown>[];
+  assertDistinctKeys(items, spec.keys.map((k) => k.field), what);
+  const projectId = await lockRunForWrite(tx, runId);
+  return upsertChildRows(tx, spec, runId, projectId, items);
 }
 
 // Lists -----------------------------------------------------------------------------------

@@ -300,11 +300,12 @@ class Optiscope:
         body: Any = None,
         *,
         missing_ok_on_retry: bool = False,
+        encoded: Optional[bytes] = None,
     ) -> Any:
         """Sends one API request, retrying what is safe to retry. Returns the parsed
-        JSON answer (None for 204)."""
+        JSON answer (None for 204). ``encoded``: ``body`` already as JSON bytes."""
         url = self._url(path, query)
-        data = None if body is None else _dumps(body)
+        data = encoded if encoded is not None else None if body is None else _dumps(body)
         headers = {"Accept": "application/json", "User-Agent": self.user_agent}
         if data is not None:
             headers["Content-Type"] = "application/json"

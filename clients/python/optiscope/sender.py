@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from .client import Optiscope, OptiscopeConnectionError, OptiscopeError, _dumps, _json_default
+from .client import MAX_SAMPLES_PER_REQUEST, Optiscope, OptiscopeConnectionError, OptiscopeError, _dumps, _json_default
 
 __all__ = ["Sender", "Spool", "default_spool_dir", "sync", "SyncResult"]
 
@@ -89,9 +89,10 @@ class _Compat:
         return False
 
 
-def _deliver(client: Optiscope, compat: _Compat, method: str, path: str, body: Any) -> str:
+def _deliver(client: Optiscope, compat: _Compat, method: str, path: str, body: Any, data: Optional[bytes] = None) -> str:
     """Sends one record: 'sent', 'unsupported' (the server lacks it) or 'conflict' (a
-    status that already moved on). Raises OptiscopeConnectionError / OptiscopeError."""
+    status that already moved on). ``data``: the body as encoded at submit (sent as is
+    unless it has to be adapted). Raises OptiscopeConnectionError / OptiscopeError."""
     for _ in range(3):
         if _resource(path) in compat.unsupported:
             return "unsupported"
@@ -99,7 +100,10 @@ def _deliver(client: Optiscope, compat: _Compat, method: str, path: str, body: A
             adapted = compat.adapt(path, body)
             if adapted is None:
                 return "unsupported"
-            client._request(method, path, body=adapted)
+            if adapted is body and data is not None:
+                client._request(method, path, body=adapted, encoded=data)
+            else:
+                client._request(method, path, body=adapted)
             return "sent"
         except OptiscopeConnectionError:
             raise
@@ -222,7 +226,9 @@ _KEYS = {
     "pareto": lambda item: item.get("step"),
     "proposals": lambda item: item.get("proposalIndex"),
 }
-_MAX_MERGED_ITEMS = 1000
+# the API's per-request caps: 5,000 samples, 1,000 of anything else
+_MAX_MERGED_ITEMS = {"samples": MAX_SAMPLES_PER_REQUEST}
+_MAX_MERGED_DEFAULT = 1000
 
 
 def _mergeable(record: Any) -> bool:
@@ -240,7 +246,8 @@ def _merge(record: Dict[str, Any], following: Any, max_bytes: int) -> bool:
     if not _mergeable(following) or following["path"] != record["path"]:
         return False
     items, more = record["body"], following["body"]
-    if len(items) + len(more) > _MAX_MERGED_ITEMS or record.get("size", 0) + following.get("size", 0) > max_bytes:
+    cap = _MAX_MERGED_ITEMS.get(_resource(record["path"]), _MAX_MERGED_DEFAULT)
+    if len(items) + len(more) > cap or record.get("size", 0) + following.get("size", 0) > max_bytes:
         return False
     key = _KEYS[_resource(record["path"])]
     keys = record.setdefault("_keys", {key(item) for item in items})
@@ -250,6 +257,11 @@ def _merge(record: Dict[str, Any], following: Any, max_bytes: int) -> bool:
     if _resource(record["path"]) == "iterations" and any(i.get("selected") for i in items) and any(i.get("selected") for i in more):
         return False
     keys.update(incoming)
+    if items and more and "data" in record and "data" in following:
+        # two encoded JSON arrays joined: the merged batch is not encoded again
+        record["data"] = record["data"][:-1] + b"," + following["data"][1:]
+    else:
+        record.pop("data", None)
     items.extend(more)
     record["size"] = record.get("size", 0) + following.get("size", 0)
     return True
@@ -298,6 +310,7 @@ class Sender:
                 return
             record["body"] = json.loads(data)
             record["size"] = len(data)
+            record["data"] = data
         except Exception as error:  # a body that cannot be JSON: count it and drop it
             with self._lock:
                 self.failed += 1
@@ -309,6 +322,7 @@ class Sender:
             self._spool([record])
 
     def _spool(self, records: List[Dict[str, Any]]) -> None:
+        records = [{"method": r["method"], "path": r["path"], "body": r["body"]} for r in records]
         try:
             self.spool.append(self.run_id, records)
             with self._lock:
@@ -355,11 +369,12 @@ class Sender:
     def _handle(self, record: Dict[str, Any]) -> None:
         record.pop("_keys", None)
         record.pop("size", None)
+        data = record.pop("data", None)
         if self.offline:
             self._spool([record])
             return
         try:
-            outcome = _deliver(self.client, self.compat, record["method"], record["path"], record["body"])
+            outcome = _deliver(self.client, self.compat, record["method"], record["path"], record["body"], data)
             with self._lock:
                 if outcome == "unsupported":
                     self.unsupported += 1

@@ -728,5 +728,20 @@ class ExampleScriptTest(LiveTestCase):
         self.assertEqual(len(samples), sum(i["samplesEvaluated"] for i in iterations))
 
 
+class StdlibInstallTest(unittest.TestCase):
+    def test_the_client_needs_nothing_and_the_dspy_integration_names_its_extra(self):
+        # without DSPy (as after `pip install ./clients/python`): the client imports, and
+        # optiscope.dspy says which install brings DSPy instead of a bare "No module named dspy"
+        code = (
+            "import sys; sys.modules['dspy'] = None\n"
+            "import optiscope; optiscope.Optiscope('http://127.0.0.1:9', 'osk_x')\n"
+            "try:\n    import optiscope.dspy\nexcept ModuleNotFoundError as e:\n    print(e.name, '|', e)\n"
+        )
+        out = subprocess.run([sys.executable, "-c", code], cwd=CLIENT_DIR, capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn('dspy | optiscope.dspy needs DSPy', out.stdout)
+        self.assertIn('pip install "./clients/python[dspy]"', out.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -249,6 +249,9 @@ def test_gepa_every_metric_call_is_a_sample(client, gepa_run):
     samples = _all_samples(client, run.id)
     assert len(samples) == sum(i["samplesEvaluated"] for i in iterations) == results.total_metric_calls
     assert stored["finalScore"] == pytest.approx(results.val_aggregate_scores[results.best_idx], abs=1e-4)
+    # the output is the program's prediction, also where GEPA evaluated with trace capture
+    # (its wrapped program returns (prediction, trace))
+    assert all(isinstance(s["output"], dict) and set(s["output"]) == {"answer"} for s in samples if s.get("output") is not None)
     # the feedback of the metric is kept with each sample (GEPA's dspy.Prediction(score, feedback))
     if "feedback" in samples[0]:
         assert all(s["feedback"] for s in samples)
@@ -534,3 +537,26 @@ def test_an_exception_in_the_block_marks_the_run_failed_and_propagates(client, l
     assert stored["errorMessage"] == "RuntimeError: stop here"
     # the optimizer is left as it was: no wrapped methods, no callbacks installed
     assert not any(type(cb).__name__ == "_Callback" for cb in dspy.settings.get("callbacks", None) or [])
+
+
+def test_record_demo_writes_replayable_fixtures_of_both_compiles(tmp_path):
+    # examples/record_demo.py (the dashboard's demo data): real compiles, every write kept,
+    # the run's id replaced by the placeholder the seeder rebinds
+    script = os.path.join(CLIENT_DIR, "examples", "record_demo.py")
+    result = subprocess.run([sys.executable, script, "--out", str(tmp_path), "--latency", "0", "--gepa-calls", "80"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name, structure in (("miprov2", "candidate-pool"), ("gepa", "proposals")):
+        text = (tmp_path / f"{name}.json").read_text()
+        fixture = json.loads(text)
+        writes = fixture["writes"]
+        assert fixture["recordedWith"]["optimizer"] == name
+        assert (writes[0]["method"], writes[0]["path"]) == ("POST", "/runs") and "id" not in writes[0]["body"]
+        assert writes[-1]["method"] == "PATCH" and writes[-1]["body"]["status"] == "completed"
+        assert all(w["path"] == "/runs" or w["path"].startswith("/runs/{runId}") for w in writes)
+        assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", text)
+        assert [w["atMs"] for w in writes] == sorted(w["atMs"] for w in writes)
+        resources = Counter(w["path"].split("/")[-1] for w in writes)
+        assert resources["iterations"] > 0 and resources["samples"] > 0 and resources[structure] > 0
+        selected = [i for w in writes if w["path"].endswith("/iterations") for i in (w["body"] if isinstance(w["body"], list) else [w["body"]]) if i.get("selected")]
+        assert len(selected) == 1

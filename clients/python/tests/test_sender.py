@@ -21,6 +21,7 @@ class ScriptedClient:
         self.down = down
         self.refuse_fields = refuse_fields
         self.requests = []
+        self.encoded = 0
         self.gate = threading.Event()
         self.gate.set()
 
@@ -32,6 +33,10 @@ class ScriptedClient:
         unknown = sorted({k for item in items for k in item if k in self.refuse_fields})
         if unknown:
             raise OptiscopeError(422, "validation_failed", f'invalid input: 0: unknown fields {", ".join(unknown)}')
+        if kwargs.get("encoded") is not None:
+            # bytes encoded at submit (and joined when batches merged) are the body itself
+            assert json.loads(kwargs["encoded"]) == json.loads(json.dumps(body))
+            self.encoded += 1
         self.requests.append((method, path, json.loads(json.dumps(body))))
         return {"inserted": len(items), "updated": 0}
 
@@ -130,3 +135,23 @@ def test_writes_queued_behind_each_other_go_in_one_request_with_distinct_keys(tm
         ("PATCH", "run-6", None),
     ]
     assert sender.counts() == (5, 0, 0, 0)
+
+
+def test_queued_batches_merge_up_to_the_apis_caps_5000_samples_and_1000_of_the_rest(tmp_path):
+    client = ScriptedClient()
+    client.gate.clear()  # the server is slow: everything queues behind the first write
+    sender = Sender(client, "run-9", Spool(tmp_path))
+    sender.submit("POST", "/runs", {"id": "run-9"})
+    for it in range(24):
+        sender.submit("POST", "/runs/run-9/samples", [{"iteration": it, "sampleIndex": i} for i in range(500)])
+        sender.submit("POST", "/runs/run-9/candidates", [{"candidateId": f"{it}-{k}"} for k in range(100)])
+    client.gate.set()
+    sender.close()
+    samples = [body for _, path, body in client.requests if path.endswith("/samples")]
+    candidates = [body for _, path, body in client.requests if path.endswith("/candidates")]
+    assert [len(b) for b in samples] == [5000, 5000, 2000]
+    assert [len(b) for b in candidates] == [1000, 1000, 400]
+    assert [(s["iteration"], s["sampleIndex"]) for b in samples for s in b] == [(it, i) for it in range(24) for i in range(500)]
+    assert sender.counts() == (len(client.requests), 0, 0, 0)
+    # every body went out as encoded at submit: none was serialized a second time
+    assert client.encoded == len(client.requests)

@@ -15,7 +15,18 @@ import os
 from typing import Any, Dict, List, Optional, Sequence
 
 from ..client import Optiscope, OptiscopeError
-from ._track import Tracker, example_id, program_hash
+
+try:
+    import dspy as _dspy  # noqa: F401
+except ModuleNotFoundError as _missing:  # the stdlib-only install: say which extra brings DSPy
+    if _missing.name != "dspy":
+        raise
+    raise ModuleNotFoundError(
+        'optiscope.dspy needs DSPy: install the package with its [dspy] extra (from an Optiscope checkout: pip install "./clients/python[dspy]")',
+        name="dspy",
+    ) from None
+
+from ._track import Tracker, example_id, program_hash  # noqa: E402
 
 __all__ = ["track", "load_program", "Tracker", "example_id", "program_hash"]
 

@@ -62,6 +62,14 @@ def _as_dict(value: Any) -> Any:
     return value
 
 
+def _unwrap_traced(prediction: Any) -> Any:
+    """GEPA's trace capture evaluates a wrapped program that returns (prediction, trace):
+    the sample's output is the prediction, not the trace's reprs."""
+    if isinstance(prediction, (tuple, list)) and len(prediction) == 2 and hasattr(prediction[0], "toDict"):
+        return prediction[0]
+    return prediction
+
+
 def example_id(example: Any) -> str:
     """A stable id of an example: a hash of its input fields (the same across runs)."""
     try:
@@ -627,6 +635,7 @@ class Tracker:
                 example, prediction, metric_value = item
             except (TypeError, ValueError):
                 continue
+            prediction = _unwrap_traced(prediction)
             ex_id = example_id(example)
             value, feedback = _score_value(metric_value)
             error = state.errors.get(ex_id)
