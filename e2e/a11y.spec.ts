@@ -111,7 +111,7 @@ test('every control of the runs, samples, diff and leaderboard filters has an ac
   await expect(filters.getByRole('spinbutton', { name: 'Maximum final score' })).toBeVisible();
   await expect(filters.getByLabel('Created on or after (UTC)')).toBeVisible();
   await expect(filters.getByLabel('Created on or before (UTC)')).toBeVisible();
-  await expect(filters.getByRole('button', { name: 'Apply filters' })).toBeVisible();
+  await expect(filters.getByRole('button', { name: 'Clear filters' })).toBeVisible();
   await expectNamedControls(page.getByRole('main'), 60);
 
   // a run's samples filters and diff pickers

@@ -116,8 +116,8 @@ test('a newcomer explores the demo, creates a key and watches a run arrive live'
     const form = page.getByTestId('filter-form');
     await form.getByLabel(/^Tags/).fill(tag);
     await form.getByLabel(/^Tags/).press('Enter');
+    // a tag applies as soon as it is added: no separate Apply step
     await expect(form.getByTestId('filter-tag-chips')).toContainText(tag);
-    await form.getByRole('button', { name: 'Apply filters' }).click();
     await expect(page).toHaveURL(new RegExp(`[?&]tags=${encodeURIComponent(tag)}(&|$)`));
     const rows = page.getByTestId('run-row');
     await expect(rows).toHaveCount(tagged);
@@ -141,7 +141,6 @@ test('a newcomer explores the demo, creates a key and watches a run arrive live'
     await expect(form.getByTestId('filter-config-type')).toContainText('number');
     await form.getByRole('button', { name: 'Add config filter' }).click();
     await expect(form.getByTestId('filter-config-chips')).toContainText('miprov2.num_candidates = 10');
-    await form.getByRole('button', { name: 'Apply filters' }).click();
     await expect(page).toHaveURL(/[?&]config\.miprov2\.num_candidates=10(&|$)/);
     const rows = page.getByTestId('run-row');
     await expect(rows).toHaveCount(tenCandidates.length);

@@ -122,6 +122,7 @@ export default async function RunsPage({
             state={state}
             optimizerTypes={facets.optimizerTypes}
             tags={facets.tags}
+            configKeys={facets.configKeys}
             sampledRuns={facets.sampledRuns}
             fieldErrors={fieldErrors}
           />
