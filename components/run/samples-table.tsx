@@ -23,7 +23,7 @@ function preview(value: JsonValue | null): string {
 }
 
 function scoreTone(score: number | null): string {
-  if (score === null) return 'text-zinc-400';
+  if (score === null) return 'text-zinc-500';
   if (score >= 0.8) return 'text-emerald-700 dark:text-emerald-400';
   if (score >= 0.5) return 'text-amber-700 dark:text-amber-400';
   return 'text-rose-700 dark:text-rose-400';
@@ -82,7 +82,7 @@ export function SamplesTable({ rows }: { rows: SampleRow[] }) {
                     <button
                       type="button"
                       aria-expanded={expanded}
-                      aria-controls={detailId}
+                      aria-controls={expanded ? detailId : undefined}
                       aria-label={`${expanded ? 'Collapse' : 'Expand'} ${label}`}
                       onClick={() => toggle(row.id)}
                       className="inline-flex size-6 items-center justify-center rounded text-zinc-500 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:bg-zinc-800"
@@ -94,7 +94,7 @@ export function SamplesTable({ rows }: { rows: SampleRow[] }) {
                   </td>
                   <td className="px-3 py-2 font-mono text-xs whitespace-nowrap tabular-nums">
                     <span className="muted">#{row.iteration}</span>
-                    <span className="mx-0.5 text-zinc-300 dark:text-zinc-600">/</span>
+                    <span className="mx-0.5 text-zinc-300 dark:text-zinc-400">/</span>
                     {row.sampleIndex}
                   </td>
                   <td className={`px-3 py-2 font-mono font-medium tabular-nums ${scoreTone(row.score)}`}>

@@ -23,7 +23,7 @@ export function ScoreCards({ run, bestIteration }: { run: OptimizationRun; bestI
             <span className="text-zinc-500 dark:text-zinc-400" data-testid="initial-score">
               {formatScore(run.initialScore)}
             </span>
-            <span aria-label="to" className="text-base text-zinc-400">
+            <span aria-label="to" className="text-base text-zinc-500">
               →
             </span>
             <span data-testid="final-score">{formatScore(run.finalScore)}</span>
