@@ -63,7 +63,8 @@ export function ScoreCards({ run, bestIteration }: { run: OptimizationRun; bestI
       <dl className="card grid grid-cols-2 divide-zinc-200 sm:grid-cols-5 sm:divide-x dark:divide-zinc-800">
         <Stat label="Iterations" value={run.iterations.toLocaleString('en-US')} />
         <Stat
-          label="Samples"
+          label="Samples evaluated"
+          title="As reported by the client; the Samples section below lists the ones it stored"
           value={run.samplesEvaluated.toLocaleString('en-US')}
           note={
             run.samplesFailed > 0

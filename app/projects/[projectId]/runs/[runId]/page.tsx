@@ -216,6 +216,7 @@ export default async function RunPage({ params, searchParams }: Props) {
         history={history}
         result={samples}
         counts={counts}
+        reported={iterations.map((i) => ({ iteration: i.iteration, samplesEvaluated: i.samplesEvaluated }))}
       />
     </div>
   );
