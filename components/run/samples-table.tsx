@@ -76,7 +76,13 @@ export function SamplesTable({ rows }: { rows: SampleRow[] }) {
                   data-testid="sample-row"
                   data-iteration={row.iteration}
                   data-error={row.error ? 'true' : undefined}
-                  className={`align-top ${row.error ? 'bg-rose-50/40 dark:bg-rose-400/5' : ''}`}
+                  className={`cursor-pointer align-top hover:bg-zinc-50 dark:hover:bg-zinc-800/40 ${row.error ? 'bg-rose-50/40 dark:bg-rose-400/5' : ''}`}
+                  onClick={(event) => {
+                    // the row opens like its ▸ button, unless the click was on a control or ended a text selection
+                    if ((event.target as HTMLElement).closest('button, a, input, select, textarea')) return;
+                    if (window.getSelection()?.toString()) return;
+                    toggle(row.id);
+                  }}
                 >
                   <td className="px-3 py-2">
                     <button
