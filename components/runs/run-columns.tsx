@@ -1,5 +1,6 @@
 import { createColumnHelper, type RowData } from '@tanstack/react-table';
 import Link from 'next/link';
+import { DerivedMark } from '@/components/derived-score';
 import { StatusBadge } from '@/components/status-badge';
 import type { SortColumn } from '@/lib/dashboard/run-filters';
 import type { RunRow } from './run-row';
@@ -116,7 +117,7 @@ export function runColumns({ now, filteredTags, tagHref }: CellContext) {
       header: COLUMN_LABELS.scores,
       meta: { label: COLUMN_LABELS.scores, sortKey: 'final_score', numeric: true },
       cell: ({ row }) => {
-        const { initialScore, finalScore, bestScore, status } = row.original;
+        const { initialScore, finalScore, bestScore, status, initialDerived, finalDerived } = row.original;
         if (initialScore === null && finalScore === null) {
           return status === 'running' && bestScore !== null ? (
             <span className="muted" title="best score so far">{formatScore(bestScore)} so far</span>
@@ -130,6 +131,7 @@ export function runColumns({ now, filteredTags, tagHref }: CellContext) {
             <span aria-hidden className="mx-1 text-zinc-500">→</span>
             <span className="sr-only"> to </span>
             <span className="font-medium">{formatScore(finalScore)}</span>
+            {(initialDerived || finalDerived) && <DerivedMark initial={initialDerived ?? null} final={finalDerived ?? null} />}
           </span>
         );
       },
@@ -145,7 +147,7 @@ export function runColumns({ now, filteredTags, tagHref }: CellContext) {
       header: COLUMN_LABELS.improvement,
       meta: { label: COLUMN_LABELS.improvement, sortKey: 'improvement', numeric: true },
       cell: ({ row }) => {
-        const { improvement, improvementPct } = row.original;
+        const { improvement, improvementPct, initialDerived, finalDerived } = row.original;
         if (improvement === null) return <Empty />;
         const tone =
           improvement > 0
@@ -157,6 +159,7 @@ export function runColumns({ now, filteredTags, tagHref }: CellContext) {
           <span className={`whitespace-nowrap ${tone}`}>
             {formatSignedScore(improvement)}
             {improvementPct !== null && <span className="ml-1 text-xs">({formatSignedPct(improvementPct)})</span>}
+            {(initialDerived || finalDerived) && <span className="sr-only"> (derived)</span>}
           </span>
         );
       },

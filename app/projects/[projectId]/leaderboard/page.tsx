@@ -75,7 +75,8 @@ export default async function LeaderboardPage({
           <h1 className="text-2xl font-semibold tracking-tight">Leaderboard</h1>
           <p className="muted mt-1 text-sm">
             The best completed runs of {project.name} by final score
-            {runs.length === LIMIT ? ` (top ${LIMIT})` : ''}.
+            {runs.length === LIMIT ? ` (top ${LIMIT})` : ''}. Runs whose client reported no final score are not ranked:
+            their run pages show a score derived from their iterations.
           </p>
         </div>
         <LeaderboardFilters

@@ -20,7 +20,7 @@ import {
   runsHref,
   toListRunsParams,
 } from '@/lib/dashboard/run-filters';
-import { listOptimizationRuns, listRunFacets, ValidationError, type FieldIssue, type RunPage } from '@/lib/supabase-optimization';
+import { listDerivedScores, listOptimizationRuns, listRunFacets, needsDerivedScores, shownScores, ValidationError, type FieldIssue, type RunPage } from '@/lib/supabase-optimization';
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -61,6 +61,7 @@ export default async function RunsPage({
   for (const issue of issues) (fieldErrors[issueField(issue.path)] ??= []).push(issue.message);
   const filtered = hasActiveFilters(state);
   const page = 'page' in result ? result.page : null;
+  const derived = page ? await listDerivedScores(scope, page.data.filter(needsDerivedScores).map((r) => r.id)) : new Map();
   const projectIsEmpty = facets.sampledRuns === 0 && !filtered && !state.cursor;
 
   let content: React.ReactNode;
@@ -80,7 +81,7 @@ export default async function RunsPage({
     content = (
       <RunsTable
         projectId={project.id}
-        rows={page.data.map(toRunRow)}
+        rows={page.data.map((run) => toRunRow(run, shownScores(run, derived.get(run.id))))}
         state={state}
         total={page.total}
         totalIsExact={page.totalIsExact}

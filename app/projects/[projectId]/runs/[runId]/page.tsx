@@ -13,9 +13,11 @@ import { Section } from '@/components/run/section';
 import { requireRun } from '@/components/run/require-run';
 import {
   countOptimizationSamplesByIteration,
+  deriveScores,
   isDataError,
   listOptimizationIterations,
   listOptimizationSamples,
+  shownScores,
   type OptimizationSample,
   type Page,
 } from '@/lib/supabase-optimization';
@@ -129,7 +131,11 @@ export default async function RunPage({ params, searchParams }: Props) {
   return (
     <div className="space-y-6">
       <RunHeader run={run} exportBase={exportBase} />
-      <ScoreCards run={run} bestIteration={best?.iteration ?? null} />
+      <ScoreCards
+        run={run}
+        bestIteration={best?.iteration ?? null}
+        shown={shownScores(run, deriveScores(iterations.map((i) => ({ iteration: i.iteration, score: i.score, kind: i.evalKind ?? evalKindOf(i.params), isSelected: i.isSelected }))))}
+      />
 
       <Section
         id="score-chart"
