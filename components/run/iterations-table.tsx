@@ -143,7 +143,7 @@ export function IterationsTable({ rows, bestIteration }: { rows: IterationRow[];
                             className="inline-flex max-w-[14rem] items-center truncate rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-[11px] text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300"
                             title={`${key} = ${JSON.stringify(value)}`}
                           >
-                            <span className="text-zinc-500 dark:text-zinc-400">{key}</span>=
+                            <span className="text-zinc-600 dark:text-zinc-400">{key}</span>=
                             {typeof value === 'string' ? value : JSON.stringify(value)}
                           </span>
                         ))}

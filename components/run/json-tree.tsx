@@ -60,7 +60,7 @@ function Entry({
     return (
       <details open={depth < openDepth} className="group">
         <summary className="cursor-pointer list-none rounded px-0.5 select-none hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:bg-zinc-800 [&::-webkit-details-marker]:hidden">
-          <span aria-hidden className="mr-1 inline-block w-3 text-zinc-500 transition-transform group-open:rotate-90">
+          <span aria-hidden className="mr-1 inline-block w-3 text-zinc-500 transition-transform group-open:rotate-90 dark:text-zinc-400">
             ▸
           </span>
           {key}
@@ -76,7 +76,7 @@ function Entry({
     <div className="flex gap-1.5 pl-4">
       <span className="shrink-0">
         {key}
-        <span className="text-zinc-500">:</span>
+        <span className="text-zinc-500 dark:text-zinc-400">:</span>
       </span>
       <JsonScalar value={value} />
     </div>
@@ -94,5 +94,5 @@ export function JsonScalar({ value }: { value: JsonValue }) {
   }
   if (typeof value === 'number') return <span className="text-sky-700 dark:text-sky-400">{String(value)}</span>;
   if (typeof value === 'boolean') return <span className="text-violet-700 dark:text-violet-400">{String(value)}</span>;
-  return <span className="text-zinc-500">{Array.isArray(value) ? '[]' : '{}'}</span>;
+  return <span className="text-zinc-500 dark:text-zinc-400">{Array.isArray(value) ? '[]' : '{}'}</span>;
 }

@@ -91,7 +91,7 @@ export function SamplesTable({ rows }: { rows: SampleRow[] }) {
                       aria-controls={expanded ? detailId : undefined}
                       aria-label={`${expanded ? 'Collapse' : 'Expand'} ${label}`}
                       onClick={() => toggle(row.id)}
-                      className="inline-flex size-6 items-center justify-center rounded text-zinc-500 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:bg-zinc-800"
+                      className="inline-flex size-6 items-center justify-center rounded text-zinc-500 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:bg-zinc-800 dark:text-zinc-400"
                     >
                       <span aria-hidden className={`transition-transform ${expanded ? 'rotate-90' : ''}`}>
                         ▸

@@ -32,7 +32,7 @@ export function ScoreCards({ run, bestIteration, shown }: { run: OptimizationRun
             <span className="text-zinc-500 dark:text-zinc-400" data-testid="initial-score">
               {formatScore(shown.initialScore)}
             </span>
-            <span aria-label="to" className="text-base text-zinc-500">
+            <span aria-label="to" className="text-base text-zinc-500 dark:text-zinc-400">
               →
             </span>
             <span data-testid="final-score">{formatScore(shown.finalScore)}</span>

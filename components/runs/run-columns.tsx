@@ -128,7 +128,7 @@ export function runColumns({ now, filteredTags, tagHref }: CellContext) {
         return (
           <span className="whitespace-nowrap">
             <span className="muted">{formatScore(initialScore)}</span>
-            <span aria-hidden className="mx-1 text-zinc-500">→</span>
+            <span aria-hidden className="mx-1 text-zinc-500 dark:text-zinc-400">→</span>
             <span className="sr-only"> to </span>
             <span className="font-medium">{formatScore(finalScore)}</span>
             {(initialDerived || finalDerived) && <DerivedMark initial={initialDerived ?? null} final={finalDerived ?? null} />}

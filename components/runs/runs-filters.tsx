@@ -98,7 +98,7 @@ export function RunsFilters({ projectId, state, optimizerTypes, tags, configKeys
             Search run names
           </label>
           <div className="relative">
-            <svg aria-hidden viewBox="0 0 20 20" fill="currentColor" className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-zinc-500">
+            <svg aria-hidden viewBox="0 0 20 20" fill="currentColor" className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-zinc-500 dark:text-zinc-400">
               <path fillRule="evenodd" d="M9 3.5a5.5 5.5 0 1 0 0 11 5.5 5.5 0 0 0 0-11ZM2 9a7 7 0 1 1 12.45 4.39l3.58 3.58a.75.75 0 1 1-1.06 1.06l-3.58-3.58A7 7 0 0 1 2 9Z" clipRule="evenodd" />
             </svg>
             <input
@@ -125,7 +125,7 @@ export function RunsFilters({ projectId, state, optimizerTypes, tags, configKeys
           data-testid="filter-toggle"
           onClick={() => setOpen((o) => !o)}
         >
-          <svg aria-hidden viewBox="0 0 20 20" fill="currentColor" className="size-4 text-zinc-500">
+          <svg aria-hidden viewBox="0 0 20 20" fill="currentColor" className="size-4 text-zinc-500 dark:text-zinc-400">
             <path d="M2.5 4.75A.75.75 0 0 1 3.25 4h13.5a.75.75 0 0 1 0 1.5H3.25a.75.75 0 0 1-.75-.75Zm3 5A.75.75 0 0 1 6.25 9h7.5a.75.75 0 0 1 0 1.5h-7.5a.75.75 0 0 1-.75-.75Zm3 5a.75.75 0 0 1 .75-.75h1.5a.75.75 0 0 1 0 1.5h-1.5a.75.75 0 0 1-.75-.75Z" />
           </svg>
           Filters
@@ -563,7 +563,7 @@ function Chip({ children, label, onRemove }: { children: ReactNode; label: strin
       {children}
       <button
         type="button"
-        className="inline-flex size-5 items-center justify-center rounded-full text-zinc-500 hover:bg-zinc-200 hover:text-zinc-800 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:bg-zinc-700 dark:hover:text-zinc-100"
+        className="inline-flex size-5 items-center justify-center rounded-full text-zinc-500 hover:bg-zinc-200 hover:text-zinc-800 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:bg-zinc-700 dark:hover:text-zinc-100 dark:text-zinc-400"
         aria-label={label}
         onClick={onRemove}
       >
