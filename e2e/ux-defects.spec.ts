@@ -205,10 +205,16 @@ test('a completed run without reported scores shows derived ones, never a miniba
   await expect(page.getByTestId('samples-none-stored')).toContainText('#1 (10 evaluated), #2 (200 evaluated)');
   await shot(page, 'derived-scores');
 
-  // not ranked: the leaderboard holds reported final scores only
+  // not ranked: the leaderboard ranks reported final scores; this run comes last, without a rank
+  await page.goto(`${baseUrl}/projects/${OTHER}/leaderboard?tag=derived-check`);
+  const entry = page.getByTestId('leaderboard-row').filter({ hasText: name });
+  await expect(entry).toHaveAttribute('data-unranked', 'true');
+  await expect(entry.getByTestId('derived-score')).toBeVisible();
+  await expect(entry).toContainText('not ranked');
+  await expect(entry).toContainText('0.650');
   await page.goto(`${baseUrl}/projects/${OTHER}/leaderboard`);
-  await expect(page.getByTestId('leaderboard-row').first()).toBeVisible();
-  await expect(page.getByTestId('leaderboard-row').filter({ hasText: name })).toHaveCount(0);
+  await expect(page.getByTestId('leaderboard-row').first()).not.toHaveAttribute('data-unranked', 'true');
+  await shot(page, 'derived-leaderboard');
 });
 
 test.describe('on a phone', () => {

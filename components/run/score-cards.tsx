@@ -39,7 +39,7 @@ export function ScoreCards({ run, bestIteration, shown }: { run: OptimizationRun
           </p>
           {derived ? (
             <p className="muted mt-1 text-xs" data-testid="derived-note">
-              {derivedTitle(shown.initialDerived, shown.finalDerived)}. Not ranked on the leaderboard.
+              {derivedTitle(shown.initialDerived, shown.finalDerived)}. Listed unranked on the leaderboard.
             </p>
           ) : (
             shown.finalScore === null && <p className="muted mt-1 text-xs">{running ? 'Final score when the run completes' : 'No final score reported'}</p>
