@@ -109,7 +109,7 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
         cell: ({ row }) => (
           <Link
             href={`/projects/${projectId}/runs/${row.original.id}`}
-            className="block max-w-[9rem] font-medium [overflow-wrap:anywhere] sm:flex sm:max-w-[15rem] text-zinc-900 hover:text-indigo-600 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-zinc-100 dark:hover:text-indigo-400"
+            className="block w-36 font-medium [overflow-wrap:anywhere] sm:flex sm:w-auto sm:max-w-[15rem] text-zinc-900 hover:text-indigo-600 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-zinc-100 dark:hover:text-indigo-400"
             title={row.original.runName}
           >
             <RunName name={row.original.runName} />
