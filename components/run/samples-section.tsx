@@ -34,6 +34,7 @@ export function SamplesSection({
   const failed = counts.reduce((sum, c) => sum + c.errors, 0);
   const stored = new Set(counts.filter((c) => c.samples > 0).map((c) => c.iteration));
   const noneStored = reported.filter((r) => r.samplesEvaluated > 0 && !stored.has(r.iteration));
+  const pickedEvaluated = reported.find((r) => r.iteration === filters.iteration)?.samplesEvaluated ?? 0;
   const href = (patch: Record<string, string | null>) => {
     const next = new URLSearchParams(query);
     for (const [key, value] of Object.entries(patch)) {
@@ -97,7 +98,15 @@ export function SamplesSection({
     >
       {total > 0 && (
         <div className="border-b border-zinc-100 px-4 py-3 sm:px-5 dark:border-zinc-800">
-          <SamplesFilters values={filters} iterations={counts} />
+          <SamplesFilters
+            values={filters}
+            // an iteration picked elsewhere (a chart point) that stored no samples stays selectable
+            iterations={
+              filters.iteration !== null && !counts.some((c) => c.iteration === filters.iteration)
+                ? [...counts, { iteration: filters.iteration, samples: 0, errors: 0 }].sort((a, b) => a.iteration - b.iteration)
+                : counts
+            }
+          />
         </div>
       )}
       {'error' in result ? (
@@ -109,7 +118,11 @@ export function SamplesSection({
         </div>
       ) : result.page.data.length === 0 ? (
         <p className="muted px-4 py-10 text-center text-sm sm:px-5" data-testid="samples-empty">
-          {total === 0 ? 'This run has no stored samples yet.' : 'No samples match these filters.'}
+          {filters.iteration !== null && !stored.has(filters.iteration)
+            ? `Iteration #${filters.iteration} stored no samples${pickedEvaluated > 0 ? ` (the client reported ${pickedEvaluated.toLocaleString('en-US')} evaluated)` : ''}.`
+            : total === 0
+              ? 'This run has no stored samples yet.'
+              : 'No samples match these filters.'}
         </p>
       ) : (
         <>
