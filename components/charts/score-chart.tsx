@@ -245,8 +245,11 @@ function BestLabel({
 
 function toRows(points: ScorePoint[]): Row[] {
   let runningBest: number | null = null;
+  // a minibatch score is not a best when the run also has other evaluations (DESIGN.md errata 8)
+  const onlyMinibatches = points.every((p) => p.kind === 'minibatch');
   return points.map((p) => {
-    if (p.score !== null && (runningBest === null || p.score > runningBest)) runningBest = p.score;
+    const counts = onlyMinibatches || p.kind !== 'minibatch';
+    if (counts && p.score !== null && (runningBest === null || p.score > runningBest)) runningBest = p.score;
     return {
       iteration: p.iteration,
       score: p.score,
