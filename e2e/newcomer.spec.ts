@@ -336,7 +336,7 @@ test('on a phone, long run names wrap whole: their last word in view, nothing cu
   const { baseUrl } = servers().local;
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${baseUrl}/projects/${PROJECT}/runs`);
-  const links = page.getByTestId('run-row').locator('td a[title]');
+  const links = page.getByTestId('run-row').locator('td a[title][href*="/runs/"]');
   await expect(links.first()).toBeVisible();
   let cut = 0;
   let numbered = 0;
