@@ -104,14 +104,14 @@ test('every control of the runs, samples, diff and leaderboard filters has an ac
   await expect(filters.getByRole('checkbox', { name: /^miprov2/ })).toBeVisible();
   await expect(filters.getByRole('combobox', { name: /^Tags/ })).toBeVisible();
   await expect(filters.getByRole('button', { name: 'Add tag' })).toBeVisible();
-  await expect(filters.getByRole('textbox', { name: 'Config key' })).toBeVisible();
+  await expect(filters.getByRole('combobox', { name: 'Config key' })).toBeVisible();
   await expect(filters.getByRole('textbox', { name: /Value/ })).toBeVisible();
   await expect(filters.getByRole('button', { name: 'Add config filter' })).toBeVisible();
   await expect(filters.getByRole('spinbutton', { name: 'Minimum final score' })).toBeVisible();
   await expect(filters.getByRole('spinbutton', { name: 'Maximum final score' })).toBeVisible();
   await expect(filters.getByLabel('Created on or after (UTC)')).toBeVisible();
   await expect(filters.getByLabel('Created on or before (UTC)')).toBeVisible();
-  await expect(filters.getByRole('button', { name: 'Apply filters' })).toBeVisible();
+  await expect(filters.getByRole('button', { name: 'Clear filters' })).toBeVisible();
   await expectNamedControls(page.getByRole('main'), 60);
 
   // a run's samples filters and diff pickers

@@ -165,7 +165,7 @@ export function SignInForm({
       <button type="submit" className="btn btn-primary w-full" disabled={pending !== null} data-testid="sign-in-submit">
         {pending === 'password' ? 'Signing in…' : 'Sign in'}
       </button>
-      <div className="flex items-center gap-3 text-xs text-zinc-400" aria-hidden>
+      <div className="flex items-center gap-3 text-xs text-zinc-500 dark:text-zinc-400" aria-hidden>
         <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
         or
         <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />

@@ -1,5 +1,6 @@
 'use client';
 
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useId, useRef } from 'react';
 import {
   CartesianGrid,
@@ -49,6 +50,16 @@ export function ScoreChart({
   best: { iteration: number; score: number } | null;
   height?: number;
 }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  // a point opens that iteration's samples in the run page's samples section
+  const openIteration = (iteration: number) => {
+    const next = new URLSearchParams(searchParams);
+    for (const key of ['sCursor', 'sHist']) next.delete(key);
+    next.set('sIter', String(iteration));
+    router.push(`${pathname}?${next}#samples`);
+  };
   const titleId = useId();
   const descId = useId();
   const chartBox = useRef<HTMLDivElement>(null);
@@ -91,6 +102,11 @@ export function ScoreChart({
           margin={{ top: 24, right: 24, bottom: 4, left: -8 }}
           title="Score per iteration"
           desc={summary}
+          className="cursor-pointer"
+          onClick={(state) => {
+            const row = rows[Number(state.activeTooltipIndex)];
+            if (state.activeTooltipIndex !== undefined && row) openIteration(row.iteration);
+          }}
         >
           <CartesianGrid stroke="currentColor" strokeOpacity={0.15} vertical={false} />
           <XAxis {...ITERATION_AXIS} />
@@ -229,8 +245,11 @@ function BestLabel({
 
 function toRows(points: ScorePoint[]): Row[] {
   let runningBest: number | null = null;
+  // a minibatch score is not a best when the run also has other evaluations (DESIGN.md errata 8)
+  const onlyMinibatches = points.every((p) => p.kind === 'minibatch');
   return points.map((p) => {
-    if (p.score !== null && (runningBest === null || p.score > runningBest)) runningBest = p.score;
+    const counts = onlyMinibatches || p.kind !== 'minibatch';
+    if (counts && p.score !== null && (runningBest === null || p.score > runningBest)) runningBest = p.score;
     return {
       iteration: p.iteration,
       score: p.score,
@@ -260,6 +279,7 @@ function ScoreTooltip({ active, payload }: Pick<TooltipContentProps, 'active' | 
         )}
         <span>Best so far</span>
         <span className="text-right font-mono tabular-nums">{row.runningBest === null ? '—' : row.runningBest.toFixed(4)}</span>
+        <span className="col-span-2 mt-1 text-zinc-500 dark:text-zinc-400">Click for its samples</span>
       </div>
     </div>
   );

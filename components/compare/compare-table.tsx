@@ -83,7 +83,7 @@ export function CompareTable({ runs, projectId }: { runs: OptimizationRun[]; pro
                 <th scope="row" className="sticky left-0 z-10 bg-white px-4 py-2 text-left text-xs font-medium whitespace-nowrap text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
                   {metric.label}
                   {metric.better && (
-                    <span className="ml-1 font-normal text-zinc-400" title={`${metric.better} is better`}>
+                    <span className="ml-1 font-normal text-zinc-500 dark:text-zinc-400" title={`${metric.better} is better`}>
                       {metric.better === 'higher' ? '↑' : '↓'}
                     </span>
                   )}

@@ -2,6 +2,8 @@ import Link from 'next/link';
 import type { TopRun } from '@/lib/supabase-optimization';
 import { formatCost, formatRelativeTime, formatScore, formatSignedPct, formatSignedScore, formatTimestamp } from '@/lib/format';
 import { deltaTone } from '@/components/delta-tone';
+import { DerivedMark } from '@/components/derived-score';
+import type { ShownScores } from '@/lib/supabase-optimization';
 
 export type LeaderboardRun = Pick<
   TopRun,
@@ -16,7 +18,12 @@ export type LeaderboardRun = Pick<
   | 'iterations'
   | 'totalCostUsd'
   | 'createdAt'
->;
+> & {
+  // no reported final score: listed last without a rank (scores, when derived, say so)
+  unranked?: boolean;
+  initialDerived?: ShownScores['initialDerived'];
+  finalDerived?: ShownScores['finalDerived'];
+};
 
 const MEDALS = [
   'bg-amber-100 text-amber-800 ring-amber-300 dark:bg-amber-400/15 dark:text-amber-300 dark:ring-amber-400/30',
@@ -60,15 +67,21 @@ export function LeaderboardTable({
         </thead>
         <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
           {runs.map((run, i) => (
-            <tr key={run.id} data-testid="leaderboard-row" className="hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
+            <tr key={run.id} data-testid="leaderboard-row" data-unranked={run.unranked || undefined} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
               <td className="px-4 py-2.5">
-                <span
-                  className={`inline-flex size-7 items-center justify-center rounded-full text-xs font-semibold tabular-nums ${
-                    i < 3 ? `ring-1 ${MEDALS[i]}` : 'text-zinc-500 dark:text-zinc-400'
-                  }`}
-                >
-                  {i + 1}
-                </span>
+                {run.unranked ? (
+                  <span className="muted inline-flex size-7 items-center justify-center text-xs" title="No reported final score: not ranked">
+                    —<span className="sr-only">not ranked</span>
+                  </span>
+                ) : (
+                  <span
+                    className={`inline-flex size-7 items-center justify-center rounded-full text-xs font-semibold tabular-nums ${
+                      i < 3 ? `ring-1 ${MEDALS[i]}` : 'text-zinc-500 dark:text-zinc-400'
+                    }`}
+                  >
+                    {i + 1}
+                  </span>
+                )}
               </td>
               <td className="max-w-72 px-3 py-2.5">
                 <Link
@@ -103,6 +116,7 @@ export function LeaderboardTable({
                 <span className="muted">{formatScore(run.initialScore)}</span>
                 <span aria-label="to" className="muted px-1">→</span>
                 <span className="font-semibold">{formatScore(run.finalScore)}</span>
+                {(run.initialDerived || run.finalDerived) && <DerivedMark initial={run.initialDerived ?? null} final={run.finalDerived ?? null} />}
               </td>
               <td className={`px-3 py-2.5 text-right whitespace-nowrap tabular-nums ${deltaTone(run.improvement)}`}>
                 {formatSignedScore(run.improvement)}

@@ -113,9 +113,10 @@ export function ProjectCard({ project, now }: { project: ProjectOverview; now: D
       <Link
         href={href}
         className="border-t border-zinc-100 px-5 py-2.5 text-sm font-medium text-indigo-600 hover:bg-zinc-50 dark:border-zinc-800 dark:text-indigo-400 dark:hover:bg-zinc-800/50 rounded-b-xl"
-        aria-label={`Open ${project.name}`}
       >
-        Open project →
+        {/* the accessible name starts with the visible words, then says which project */}
+        Open project<span className="sr-only"> {project.name}</span>
+        <span aria-hidden> →</span>
       </Link>
     </section>
   );

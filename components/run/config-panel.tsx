@@ -16,7 +16,7 @@ function Panel({ title, value, testId, empty }: { title: string; value: JsonObje
   return (
     <details open className="card group/panel" data-testid={testId}>
       <summary className="flex cursor-pointer list-none items-center gap-2 rounded-xl px-4 py-3 select-none focus-visible:outline-2 focus-visible:outline-indigo-500 sm:px-5 [&::-webkit-details-marker]:hidden">
-        <span aria-hidden className="text-zinc-400 transition-transform group-open/panel:rotate-90">
+        <span aria-hidden className="text-zinc-500 transition-transform group-open/panel:rotate-90 dark:text-zinc-400">
           ▸
         </span>
         <h2 className="text-base font-semibold">{title}</h2>

@@ -1,7 +1,7 @@
 'use client';
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useTransition } from 'react';
+import { useState, useTransition } from 'react';
 
 export interface DiffOption {
   iteration: number;
@@ -27,9 +27,23 @@ export function DiffControls({
   const searchParams = useSearchParams();
   const [pending, startTransition] = useTransition();
 
-  const go = (patch: Record<string, string>) => {
+  // The picks as last chosen: a second change before the URL caught up with the first
+  // builds on it, not on the props (which still hold the old pair).
+  const urlPick = `${from}:${to}:${mode}`;
+  const [pick, setPick] = useState({ from, to, mode });
+  const [seen, setSeen] = useState(urlPick);
+  if (seen !== urlPick) {
+    setSeen(urlPick);
+    setPick({ from, to, mode });
+  }
+
+  const go = (patch: Partial<typeof pick>) => {
+    const chosen = { ...pick, ...patch };
+    setPick(chosen);
     const next = new URLSearchParams(searchParams);
-    for (const [key, value] of Object.entries(patch)) next.set(key, value);
+    next.set('from', String(chosen.from));
+    next.set('to', String(chosen.to));
+    if (patch.mode || chosen.mode !== mode) next.set('dmode', chosen.mode);
     next.delete('dfull');
     startTransition(() => router.replace(`${pathname}?${next}`, { scroll: false }));
   };
@@ -44,8 +58,8 @@ export function DiffControls({
           id="diff-from"
           data-testid="diff-from"
           className="input"
-          value={from}
-          onChange={(e) => go({ from: e.target.value, to: String(to) })}
+          value={pick.from}
+          onChange={(e) => go({ from: Number(e.target.value) })}
         >
           {options.map((o) => (
             <option key={o.iteration} value={o.iteration}>
@@ -57,7 +71,7 @@ export function DiffControls({
       <button
         type="button"
         className="btn mb-px"
-        onClick={() => go({ from: String(to), to: String(from) })}
+        onClick={() => go({ from: pick.to, to: pick.from })}
         aria-label="Swap from and to"
         title="Swap"
       >
@@ -71,8 +85,8 @@ export function DiffControls({
           id="diff-to"
           data-testid="diff-to"
           className="input"
-          value={to}
-          onChange={(e) => go({ from: String(from), to: e.target.value })}
+          value={pick.to}
+          onChange={(e) => go({ to: Number(e.target.value) })}
         >
           {options.map((o) => (
             <option key={o.iteration} value={o.iteration}>
@@ -85,17 +99,17 @@ export function DiffControls({
         <div role="group" aria-label="Compare as" className="inline-flex">
           <button
             type="button"
-            aria-pressed={mode === 'text'}
-            className={`btn rounded-r-none ${mode === 'text' ? 'bg-zinc-100 dark:bg-zinc-700' : ''}`}
-            onClick={() => go({ dmode: 'text', from: String(from), to: String(to) })}
+            aria-pressed={pick.mode === 'text'}
+            className={`btn rounded-r-none ${pick.mode === 'text' ? 'bg-zinc-100 dark:bg-zinc-700' : ''}`}
+            onClick={() => go({ mode: 'text' })}
           >
             Readable
           </button>
           <button
             type="button"
-            aria-pressed={mode === 'json'}
-            className={`btn -ml-px rounded-l-none ${mode === 'json' ? 'bg-zinc-100 dark:bg-zinc-700' : ''}`}
-            onClick={() => go({ dmode: 'json', from: String(from), to: String(to) })}
+            aria-pressed={pick.mode === 'json'}
+            className={`btn -ml-px rounded-l-none ${pick.mode === 'json' ? 'bg-zinc-100 dark:bg-zinc-700' : ''}`}
+            onClick={() => go({ mode: 'json' })}
           >
             JSON
           </button>

@@ -64,6 +64,7 @@ export function IterationsTable({ rows, bestIteration }: { rows: IterationRow[];
     const next = new URLSearchParams(searchParams);
     next.set('from', String(from));
     next.set('to', String(to));
+    // scrolling is left on: the router brings #program-diff into view, where the diff changed
     return `${pathname}?${next}#program-diff`;
   };
   const toggle = (iteration: number) =>
@@ -142,7 +143,7 @@ export function IterationsTable({ rows, bestIteration }: { rows: IterationRow[];
                             className="inline-flex max-w-[14rem] items-center truncate rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-[11px] text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300"
                             title={`${key} = ${JSON.stringify(value)}`}
                           >
-                            <span className="text-zinc-500 dark:text-zinc-400">{key}</span>=
+                            <span className="text-zinc-600 dark:text-zinc-400">{key}</span>=
                             {typeof value === 'string' ? value : JSON.stringify(value)}
                           </span>
                         ))}
@@ -159,7 +160,7 @@ export function IterationsTable({ rows, bestIteration }: { rows: IterationRow[];
                         type="button"
                         className="rounded px-1.5 py-0.5 text-xs font-medium text-indigo-600 hover:bg-indigo-50 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400 dark:hover:bg-indigo-400/10"
                         aria-expanded={expanded}
-                        aria-controls={detailId}
+                        aria-controls={expanded ? detailId : undefined}
                         onClick={() => toggle(row.iteration)}
                       >
                         {expanded ? 'Hide' : 'Params'}
@@ -188,19 +189,18 @@ export function IterationsTable({ rows, bestIteration }: { rows: IterationRow[];
                             </dl>
                             <div className="flex flex-wrap gap-2">
                               {bestIteration !== null && bestIteration !== row.iteration && (
-                                <Link className="btn px-2 py-1 text-xs" scroll={false} href={diffHref(row.iteration, bestIteration)}>
+                                <Link className="btn px-2 py-1 text-xs" href={diffHref(row.iteration, bestIteration)}>
                                   Diff vs best
                                 </Link>
                               )}
                               {row.iteration !== rows[0]!.iteration && (
-                                <Link className="btn px-2 py-1 text-xs" scroll={false} href={diffHref(rows[0]!.iteration, row.iteration)}>
+                                <Link className="btn px-2 py-1 text-xs" href={diffHref(rows[0]!.iteration, row.iteration)}>
                                   Diff vs first
                                 </Link>
                               )}
                               {rows.some((r) => r.iteration < row.iteration) && (
                                 <Link
                                   className="btn px-2 py-1 text-xs"
-                                  scroll={false}
                                   href={diffHref(rows.filter((r) => r.iteration < row.iteration).at(-1)!.iteration, row.iteration)}
                                 >
                                   Diff vs previous

@@ -51,7 +51,7 @@ function Entry({
   openDepth: number;
 }) {
   const key = (
-    <span className={index ? 'text-zinc-400 dark:text-zinc-500' : 'text-zinc-700 dark:text-zinc-300'}>
+    <span className={index ? 'text-zinc-500 dark:text-zinc-400' : 'text-zinc-700 dark:text-zinc-300'}>
       {index ? `[${name}]` : name}
     </span>
   );
@@ -60,11 +60,11 @@ function Entry({
     return (
       <details open={depth < openDepth} className="group">
         <summary className="cursor-pointer list-none rounded px-0.5 select-none hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:bg-zinc-800 [&::-webkit-details-marker]:hidden">
-          <span aria-hidden className="mr-1 inline-block w-3 text-zinc-400 transition-transform group-open:rotate-90">
+          <span aria-hidden className="mr-1 inline-block w-3 text-zinc-500 transition-transform group-open:rotate-90 dark:text-zinc-400">
             ▸
           </span>
           {key}
-          <span className="ml-1.5 text-zinc-400 dark:text-zinc-500">
+          <span className="ml-1.5 text-zinc-500 dark:text-zinc-400">
             {Array.isArray(value) ? `[${size}]` : `{${size}}`}
           </span>
         </summary>
@@ -76,7 +76,7 @@ function Entry({
     <div className="flex gap-1.5 pl-4">
       <span className="shrink-0">
         {key}
-        <span className="text-zinc-400">:</span>
+        <span className="text-zinc-500 dark:text-zinc-400">:</span>
       </span>
       <JsonScalar value={value} />
     </div>
@@ -84,7 +84,7 @@ function Entry({
 }
 
 export function JsonScalar({ value }: { value: JsonValue }) {
-  if (value === null) return <span className="text-zinc-400 italic dark:text-zinc-500">null</span>;
+  if (value === null) return <span className="text-zinc-500 italic dark:text-zinc-400">null</span>;
   if (typeof value === 'string') {
     return (
       <span className="break-words whitespace-pre-wrap text-emerald-700 dark:text-emerald-400">
@@ -94,5 +94,5 @@ export function JsonScalar({ value }: { value: JsonValue }) {
   }
   if (typeof value === 'number') return <span className="text-sky-700 dark:text-sky-400">{String(value)}</span>;
   if (typeof value === 'boolean') return <span className="text-violet-700 dark:text-violet-400">{String(value)}</span>;
-  return <span className="text-zinc-400">{Array.isArray(value) ? '[]' : '{}'}</span>;
+  return <span className="text-zinc-500 dark:text-zinc-400">{Array.isArray(value) ? '[]' : '{}'}</span>;
 }

@@ -44,7 +44,7 @@ export function ProgramState({ state }: { state: JsonValue | null }) {
             <button
               type="button"
               aria-pressed={raw}
-              aria-controls={rawId}
+              aria-controls={raw ? rawId : undefined}
               onClick={() => setRaw(true)}
               className={`btn -ml-px rounded-l-none ${raw ? 'bg-zinc-100 dark:bg-zinc-700' : ''}`}
             >
@@ -133,7 +133,7 @@ function DemoView({ demo, index }: { demo: JsonValue; index: number }) {
         {demoEntries(demo).map(([key, value], j) => (
           <div key={key}>
             <dt className="text-[11px] font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
-              {j === 0 && <span className="mr-1.5 font-mono normal-case text-zinc-400">#{index + 1}</span>}
+              {j === 0 && <span className="mr-1.5 font-mono normal-case text-zinc-500 dark:text-zinc-400">#{index + 1}</span>}
               {key}
             </dt>
             <dd className="break-words whitespace-pre-wrap">{typeof value === 'string' ? value : JSON.stringify(value)}</dd>

@@ -37,7 +37,7 @@ export function RunHeader({ run, exportBase }: { run: OptimizationRun; exportBas
                 #{tag}
               </span>
             ))}
-            <span className="font-mono text-xs text-zinc-400 dark:text-zinc-500" title="Run id">
+            <span className="font-mono text-xs text-zinc-500 dark:text-zinc-400" title="Run id">
               {run.id}
             </span>
           </div>

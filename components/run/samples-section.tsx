@@ -17,6 +17,7 @@ export function SamplesSection({
   history,
   result,
   counts,
+  reported,
 }: {
   basePath: string;
   exportBase: string;
@@ -26,9 +27,14 @@ export function SamplesSection({
   history: string[];
   result: { page: Page<OptimizationSample> } | { error: string };
   counts: SampleIterationCount[];
+  // what the client reported per iteration (samplesEvaluated), which may exceed what it stored
+  reported: Array<{ iteration: number; samplesEvaluated: number }>;
 }) {
   const total = counts.reduce((sum, c) => sum + c.samples, 0);
   const failed = counts.reduce((sum, c) => sum + c.errors, 0);
+  const stored = new Set(counts.filter((c) => c.samples > 0).map((c) => c.iteration));
+  const noneStored = reported.filter((r) => r.samplesEvaluated > 0 && !stored.has(r.iteration));
+  const pickedEvaluated = reported.find((r) => r.iteration === filters.iteration)?.samplesEvaluated ?? 0;
   const href = (patch: Record<string, string | null>) => {
     const next = new URLSearchParams(query);
     for (const [key, value] of Object.entries(patch)) {
@@ -63,9 +69,22 @@ export function SamplesSection({
       id="samples"
       title="Samples"
       description={
-        total === 0
-          ? undefined
-          : `${total.toLocaleString('en-US')} stored samples across ${counts.length} iteration${counts.length === 1 ? '' : 's'}${failed ? `, ${failed.toLocaleString('en-US')} failed` : ''}.`
+        <span data-testid="samples-stored-summary">
+          {total === 0
+            ? 'The evaluated samples the client stored, with inputs and outputs.'
+            : `${total.toLocaleString('en-US')} stored sample${total === 1 ? '' : 's'} across ${counts.length} iteration${counts.length === 1 ? '' : 's'}${failed ? `, ${failed.toLocaleString('en-US')} of them failed` : ''}. ` +
+              'Counts above under “Samples evaluated” are what the client reported, stored or not.'}
+          {noneStored.length > 0 && (
+            <span className="block" data-testid="samples-none-stored">
+              {noneStored.length === 1 ? 'Iteration' : 'Iterations'}{' '}
+              {noneStored
+                .slice(0, 8)
+                .map((r) => `#${r.iteration} (${r.samplesEvaluated.toLocaleString('en-US')} evaluated)`)
+                .join(', ')}
+              {noneStored.length > 8 ? ` and ${noneStored.length - 8} more` : ''} reported evaluated samples but stored none.
+            </span>
+          )}
+        </span>
       }
       actions={
         total > 0 && (
@@ -79,7 +98,15 @@ export function SamplesSection({
     >
       {total > 0 && (
         <div className="border-b border-zinc-100 px-4 py-3 sm:px-5 dark:border-zinc-800">
-          <SamplesFilters values={filters} iterations={counts} />
+          <SamplesFilters
+            values={filters}
+            // an iteration picked elsewhere (a chart point) that stored no samples stays selectable
+            iterations={
+              filters.iteration !== null && !counts.some((c) => c.iteration === filters.iteration)
+                ? [...counts, { iteration: filters.iteration, samples: 0, errors: 0 }].sort((a, b) => a.iteration - b.iteration)
+                : counts
+            }
+          />
         </div>
       )}
       {'error' in result ? (
@@ -91,7 +118,11 @@ export function SamplesSection({
         </div>
       ) : result.page.data.length === 0 ? (
         <p className="muted px-4 py-10 text-center text-sm sm:px-5" data-testid="samples-empty">
-          {total === 0 ? 'This run has no stored samples yet.' : 'No samples match these filters.'}
+          {filters.iteration !== null && !stored.has(filters.iteration)
+            ? `Iteration #${filters.iteration} stored no samples${pickedEvaluated > 0 ? ` (the client reported ${pickedEvaluated.toLocaleString('en-US')} evaluated)` : ''}.`
+            : total === 0
+              ? 'This run has no stored samples yet.'
+              : 'No samples match these filters.'}
         </p>
       ) : (
         <>

@@ -23,7 +23,7 @@ function preview(value: JsonValue | null): string {
 }
 
 function scoreTone(score: number | null): string {
-  if (score === null) return 'text-zinc-400';
+  if (score === null) return 'text-zinc-500';
   if (score >= 0.8) return 'text-emerald-700 dark:text-emerald-400';
   if (score >= 0.5) return 'text-amber-700 dark:text-amber-400';
   return 'text-rose-700 dark:text-rose-400';
@@ -76,16 +76,22 @@ export function SamplesTable({ rows }: { rows: SampleRow[] }) {
                   data-testid="sample-row"
                   data-iteration={row.iteration}
                   data-error={row.error ? 'true' : undefined}
-                  className={`align-top ${row.error ? 'bg-rose-50/40 dark:bg-rose-400/5' : ''}`}
+                  className={`cursor-pointer align-top hover:bg-zinc-50 dark:hover:bg-zinc-800/40 ${row.error ? 'bg-rose-50/40 dark:bg-rose-400/5' : ''}`}
+                  onClick={(event) => {
+                    // the row opens like its ▸ button, unless the click was on a control or ended a text selection
+                    if ((event.target as HTMLElement).closest('button, a, input, select, textarea')) return;
+                    if (window.getSelection()?.toString()) return;
+                    toggle(row.id);
+                  }}
                 >
                   <td className="px-3 py-2">
                     <button
                       type="button"
                       aria-expanded={expanded}
-                      aria-controls={detailId}
+                      aria-controls={expanded ? detailId : undefined}
                       aria-label={`${expanded ? 'Collapse' : 'Expand'} ${label}`}
                       onClick={() => toggle(row.id)}
-                      className="inline-flex size-6 items-center justify-center rounded text-zinc-500 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:bg-zinc-800"
+                      className="inline-flex size-6 items-center justify-center rounded text-zinc-500 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:bg-zinc-800 dark:text-zinc-400"
                     >
                       <span aria-hidden className={`transition-transform ${expanded ? 'rotate-90' : ''}`}>
                         ▸
@@ -94,7 +100,7 @@ export function SamplesTable({ rows }: { rows: SampleRow[] }) {
                   </td>
                   <td className="px-3 py-2 font-mono text-xs whitespace-nowrap tabular-nums">
                     <span className="muted">#{row.iteration}</span>
-                    <span className="mx-0.5 text-zinc-300 dark:text-zinc-600">/</span>
+                    <span className="mx-0.5 text-zinc-300 dark:text-zinc-400">/</span>
                     {row.sampleIndex}
                   </td>
                   <td className={`px-3 py-2 font-mono font-medium tabular-nums ${scoreTone(row.score)}`}>

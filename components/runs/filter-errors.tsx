@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { FILTER_LABELS, issueField } from '@/lib/dashboard/run-filters';
+import { issueField, issueLine } from '@/lib/dashboard/run-filters';
 
 export interface FilterIssue {
   path: string;
@@ -18,11 +18,10 @@ export function FilterErrors({ issues, clearHref, firstPageHref }: { issues: Fil
       <h2 className="font-semibold">{cursorOnly ? 'This page link is out of date' : 'These filters cannot be applied'}</h2>
       <ul className="mt-2 list-disc space-y-0.5 pl-5">
         {issues.map((issue, i) => {
-          const field = issueField(issue.path);
-          const detail = field === 'config' && issue.path.startsWith('config.') ? ` “${issue.path.slice(7)}”` : '';
+          const line = issueLine(issue);
           return (
             <li key={`${issue.path}-${i}`}>
-              <span className="font-medium">{(FILTER_LABELS[field] ?? issue.path) || 'Filters'}{detail}:</span> {issue.message}
+              {line.label && <span className="font-medium">{line.label}:</span>} {line.message}
             </li>
           );
         })}

@@ -1,4 +1,6 @@
 import { createColumnHelper, type RowData } from '@tanstack/react-table';
+import Link from 'next/link';
+import { DerivedMark } from '@/components/derived-score';
 import { StatusBadge } from '@/components/status-badge';
 import type { SortColumn } from '@/lib/dashboard/run-filters';
 import type { RunRow } from './run-row';
@@ -15,6 +17,18 @@ declare module '@tanstack/react-table' {
 
 export interface CellContext {
   now: number;
+  // the tags the list is filtered by, and the list's URL with a tag added or removed
+  filteredTags: string[];
+  tagHref: (tag: string) => string;
+}
+
+// Tags the list is filtered by come first and are always shown; the rest as fit in about
+// 14 characters, so the column stays narrow.
+export function visibleTags(tags: string[], filtered: string[]): string[] {
+  const pinned = tags.filter((t) => filtered.includes(t));
+  let budget = 14 - pinned.reduce((n, t) => n + t.length, 0);
+  const rest = tags.filter((t) => !filtered.includes(t)).filter((tag, i) => (budget -= tag.length) >= 0 || (i === 0 && pinned.length === 0));
+  return [...pinned, ...rest.slice(0, Math.max(0, 3 - pinned.length))];
 }
 
 const column = createColumnHelper<RunRow>();
@@ -38,10 +52,10 @@ export const OPTIONAL_COLUMNS = Object.keys(COLUMN_LABELS) as OptionalColumn[];
 export const DEFAULT_HIDDEN_COLUMNS: OptionalColumn[] = ['best', 'iterations', 'tokens'];
 
 function Empty() {
-  return <span className="text-zinc-400 dark:text-zinc-600">—</span>;
+  return <span className="text-zinc-500 dark:text-zinc-400">—</span>;
 }
 
-export function runColumns({ now }: CellContext) {
+export function runColumns({ now, filteredTags, tagHref }: CellContext) {
   return [
     column.accessor('status', {
       id: 'status',
@@ -62,20 +76,36 @@ export function runColumns({ now }: CellContext) {
       cell: (info) => {
         const tags = info.getValue();
         if (tags.length === 0) return <Empty />;
-        // as many tags as fit in about 14 characters, so the column stays narrow
-        let budget = 14;
-        const shown = tags.filter((tag, i) => (budget -= tag.length) >= 0 || i === 0).slice(0, 3);
+        const shown = visibleTags(tags, filteredTags);
+        const hidden = tags.filter((t) => !shown.includes(t));
         return (
           <ul className="flex gap-1 whitespace-nowrap" title={tags.join(', ')}>
-            {shown.map((tag) => (
-              <li key={tag} className="max-w-[9rem] truncate rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300">
-                {tag}
-              </li>
-            ))}
-            {tags.length > shown.length && (
+            {shown.map((tag) => {
+              const on = filteredTags.includes(tag);
+              return (
+                <li key={tag} className="max-w-[9rem]">
+                  <Link
+                    href={tagHref(tag)}
+                    scroll={false}
+                    data-testid="run-tag"
+                    data-filtered={on || undefined}
+                    title={on ? `Stop filtering by tag ${tag}` : `Show only runs tagged ${tag}`}
+                    className={`block truncate rounded px-1.5 py-0.5 text-xs hover:underline focus-visible:outline-2 focus-visible:outline-indigo-500 ${
+                      on
+                        ? 'bg-indigo-100 font-medium text-indigo-900 dark:bg-indigo-500/25 dark:text-indigo-100'
+                        : 'bg-zinc-100 text-zinc-700 hover:bg-zinc-200 dark:bg-zinc-800 dark:text-zinc-300 dark:hover:bg-zinc-700'
+                    }`}
+                  >
+                    {tag}
+                    <span className="sr-only">{on ? ' (filtered by; remove the filter)' : ' (filter by this tag)'}</span>
+                  </Link>
+                </li>
+              );
+            })}
+            {hidden.length > 0 && (
               <li className="muted px-1 py-0.5 text-xs">
-                +{tags.length - shown.length}
-                <span className="sr-only"> more: {tags.slice(shown.length).join(', ')}</span>
+                +{hidden.length}
+                <span className="sr-only"> more: {hidden.join(', ')}</span>
               </li>
             )}
           </ul>
@@ -87,7 +117,7 @@ export function runColumns({ now }: CellContext) {
       header: COLUMN_LABELS.scores,
       meta: { label: COLUMN_LABELS.scores, sortKey: 'final_score', numeric: true },
       cell: ({ row }) => {
-        const { initialScore, finalScore, bestScore, status } = row.original;
+        const { initialScore, finalScore, bestScore, status, initialDerived, finalDerived } = row.original;
         if (initialScore === null && finalScore === null) {
           return status === 'running' && bestScore !== null ? (
             <span className="muted" title="best score so far">{formatScore(bestScore)} so far</span>
@@ -98,9 +128,10 @@ export function runColumns({ now }: CellContext) {
         return (
           <span className="whitespace-nowrap">
             <span className="muted">{formatScore(initialScore)}</span>
-            <span aria-hidden className="mx-1 text-zinc-400">→</span>
+            <span aria-hidden className="mx-1 text-zinc-500 dark:text-zinc-400">→</span>
             <span className="sr-only"> to </span>
             <span className="font-medium">{formatScore(finalScore)}</span>
+            {(initialDerived || finalDerived) && <DerivedMark initial={initialDerived ?? null} final={finalDerived ?? null} />}
           </span>
         );
       },
@@ -116,7 +147,7 @@ export function runColumns({ now }: CellContext) {
       header: COLUMN_LABELS.improvement,
       meta: { label: COLUMN_LABELS.improvement, sortKey: 'improvement', numeric: true },
       cell: ({ row }) => {
-        const { improvement, improvementPct } = row.original;
+        const { improvement, improvementPct, initialDerived, finalDerived } = row.original;
         if (improvement === null) return <Empty />;
         const tone =
           improvement > 0
@@ -127,7 +158,8 @@ export function runColumns({ now }: CellContext) {
         return (
           <span className={`whitespace-nowrap ${tone}`}>
             {formatSignedScore(improvement)}
-            {improvementPct !== null && <span className="ml-1 text-xs opacity-80">({formatSignedPct(improvementPct)})</span>}
+            {improvementPct !== null && <span className="ml-1 text-xs">({formatSignedPct(improvementPct)})</span>}
+            {(initialDerived || finalDerived) && <span className="sr-only"> (derived)</span>}
           </span>
         );
       },

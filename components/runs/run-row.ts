@@ -1,4 +1,4 @@
-import type { OptimizationRun } from '@/lib/supabase-optimization/dto';
+import type { OptimizationRun, ShownScores } from '@/lib/supabase-optimization';
 
 // What the runs table shows of a run: config and metadata stay on the server.
 const ROW_FIELDS = [
@@ -6,8 +6,16 @@ const ROW_FIELDS = [
   'improvementPct', 'iterations', 'durationMs', 'startedAt', 'totalCostUsd', 'totalTokens', 'createdAt',
 ] as const satisfies readonly (keyof OptimizationRun)[];
 
-export type RunRow = Pick<OptimizationRun, (typeof ROW_FIELDS)[number]>;
+export type RunRow = Pick<OptimizationRun, (typeof ROW_FIELDS)[number]> & {
+  // where the initial and final scores were derived from iterations (not reported)
+  initialDerived?: ShownScores['initialDerived'];
+  finalDerived?: ShownScores['finalDerived'];
+};
 
-export function toRunRow(run: OptimizationRun): RunRow {
-  return Object.fromEntries(ROW_FIELDS.map((field) => [field, run[field]])) as RunRow;
+// `shown`: the scores to display when some were derived (lib/supabase-optimization shownScores).
+export function toRunRow(run: OptimizationRun, shown?: ShownScores): RunRow {
+  const row = Object.fromEntries(ROW_FIELDS.map((field) => [field, run[field]])) as RunRow;
+  if (!shown || (!shown.initialDerived && !shown.finalDerived)) return row;
+  const { initialScore, finalScore, improvement, improvementPct, initialDerived, finalDerived } = shown;
+  return { ...row, initialScore, finalScore, improvement, improvementPct, initialDerived, finalDerived };
 }

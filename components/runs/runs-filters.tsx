@@ -1,9 +1,8 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useId, useState, useTransition, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useState, useTransition, type ChangeEvent, type KeyboardEvent, type ReactNode } from 'react';
 import {
-  clearedFilters,
   configValueType,
   createdAfterToDate,
   createdBeforeToDate,
@@ -13,7 +12,6 @@ import {
   RUN_STATUS_OPTIONS,
   runsHref,
   withFilters,
-  type ConfigFilter,
   type RunsUrlState,
 } from '@/lib/dashboard/run-filters';
 
@@ -29,64 +27,78 @@ interface RunsFiltersProps {
   state: RunsUrlState;
   optimizerTypes: FacetOption[];
   tags: FacetOption[];
+  configKeys: FacetOption[];
   sampledRuns: number;
   fieldErrors: FieldErrors;
 }
 
-const SEARCH_DEBOUNCE_MS = 350;
+// Typed text (name search, score bounds) waits for a pause; a click applies at once.
+const TYPING_DEBOUNCE_MS = 350;
 
-// Search applies as you type; the other filters apply together with "Apply filters".
+const FILTER_FIELDS = ['search', 'status', 'optimizerType', 'tags', 'config', 'minScore', 'maxScore', 'createdAfter', 'createdBefore'] as const;
+type Filters = Pick<RunsUrlState, (typeof FILTER_FIELDS)[number]>;
+
+function pickFilters(state: RunsUrlState): Filters {
+  return Object.fromEntries(FILTER_FIELDS.map((f) => [f, state[f]])) as Filters;
+}
+
+const filtersKey = (f: Filters) => JSON.stringify(FILTER_FIELDS.map((name) => f[name]));
+
+const NO_FILTERS: Filters = { search: '', status: [], optimizerType: [], tags: [], config: [], minScore: '', maxScore: '', createdAfter: '', createdBefore: '' };
+
+// One model for every filter: each applies as soon as it changes (typed text after a short
+// pause, so a word is one history entry), with no "Apply" step to forget. Tags and config
+// filters apply when added (Enter, the Add button, or a pick from the suggestions).
 // Every change is a new history entry (router.push), so Back undoes it.
-export function RunsFilters({ projectId, state, optimizerTypes, tags, sampledRuns, fieldErrors }: RunsFiltersProps) {
+export function RunsFilters({ projectId, state, optimizerTypes, tags, configKeys, sampledRuns, fieldErrors }: RunsFiltersProps) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [open, setOpen] = useState(false);
   const panelId = useId();
   const base = `/projects/${projectId}/runs`;
-  const go = (next: RunsUrlState) => startTransition(() => router.push(runsHref(base, next), { scroll: false }));
 
-  const [search, setSearch] = useState(state.search);
-  const [seenSearch, setSeenSearch] = useState(state.search);
-  // searches sent and not yet seen in the URL: arriving, they must not overwrite newer typing
+  const urlKey = filtersKey(pickFilters(state));
+  const [draft, setDraft] = useState<Filters>(() => pickFilters(state));
+  const [delay, setDelay] = useState(0);
+  const [seenKey, setSeenKey] = useState(urlKey);
+  // filters sent and not yet seen in the URL: arriving, they must not overwrite newer changes
   const [inFlight, setInFlight] = useState<string[]>([]);
-  if (state.search !== seenSearch) {
-    setSeenSearch(state.search);
-    const arrived = inFlight.indexOf(state.search);
+  if (urlKey !== seenKey) {
+    setSeenKey(urlKey);
+    const arrived = inFlight.indexOf(urlKey);
     if (arrived >= 0) setInFlight(inFlight.slice(arrived + 1));
-    // the URL moved on its own (Back, Clear all, a removed chip): show what it says
-    else setSearch(state.search);
+    // the URL moved on its own (Back, Clear all, a removed chip, a tag clicked in the table)
+    else setDraft(pickFilters(state));
   }
-  const sendSearch = (value: string) => {
-    setInFlight((current) => [...current, value]);
-    go(withFilters(state, { search: value }));
+
+  const draftKey = filtersKey(draft);
+  useEffect(() => {
+    if (draftKey === urlKey || inFlight.includes(draftKey)) return;
+    const timer = setTimeout(() => {
+      const next = withFilters(state, { ...draft, minScore: draft.minScore.trim(), maxScore: draft.maxScore.trim() });
+      setInFlight((current) => [...current, filtersKey(pickFilters(next))]);
+      startTransition(() => router.push(runsHref(base, next), { scroll: false }));
+    }, delay);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- restart only when the filters or the URL change
+  }, [draftKey, urlKey]);
+
+  const change = (patch: Partial<Filters>, typed = false) => {
+    setDelay(typed ? TYPING_DEBOUNCE_MS : 0);
+    setDraft((current) => ({ ...current, ...patch }));
   };
 
-  useEffect(() => {
-    if (search === state.search) return;
-    const timer = setTimeout(() => sendSearch(search), SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- restart the debounce only when the text or the URL changes
-  }, [search, state.search]);
-
   const applied = countFilters(state);
-  const formKey = JSON.stringify([state.status, state.optimizerType, state.tags, state.config, state.minScore, state.maxScore, state.createdAfter, state.createdBefore]);
 
   return (
     <div className="mb-4 space-y-3">
       <div className="flex flex-wrap items-end gap-2">
-        <form
-          role="search"
-          className="min-w-0 flex-1"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (search !== state.search) sendSearch(search);
-          }}
-        >
+        <form role="search" className="min-w-0 flex-1" onSubmit={(e) => e.preventDefault()}>
           <label htmlFor="runs-search" className="sr-only">
             Search run names
           </label>
           <div className="relative">
-            <svg aria-hidden viewBox="0 0 20 20" fill="currentColor" className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-zinc-400">
+            <svg aria-hidden viewBox="0 0 20 20" fill="currentColor" className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-zinc-500 dark:text-zinc-400">
               <path fillRule="evenodd" d="M9 3.5a5.5 5.5 0 1 0 0 11 5.5 5.5 0 0 0 0-11ZM2 9a7 7 0 1 1 12.45 4.39l3.58 3.58a.75.75 0 1 1-1.06 1.06l-3.58-3.58A7 7 0 0 1 2 9Z" clipRule="evenodd" />
             </svg>
             <input
@@ -94,13 +106,13 @@ export function RunsFilters({ projectId, state, optimizerTypes, tags, sampledRun
               type="search"
               className="input aria-[invalid=true]:border-rose-500 pl-8"
               placeholder="Search run names"
-              value={search}
+              value={draft.search}
               maxLength={200}
               autoComplete="off"
               data-testid="filter-search"
               aria-invalid={fieldErrors.search ? true : undefined}
               aria-describedby={fieldErrors.search ? 'runs-search-error' : undefined}
-              onChange={(e) => setSearch(e.target.value)}
+              onChange={(e) => change({ search: e.target.value }, true)}
             />
           </div>
           <FieldError id="runs-search-error" messages={fieldErrors.search} />
@@ -113,7 +125,7 @@ export function RunsFilters({ projectId, state, optimizerTypes, tags, sampledRun
           data-testid="filter-toggle"
           onClick={() => setOpen((o) => !o)}
         >
-          <svg aria-hidden viewBox="0 0 20 20" fill="currentColor" className="size-4 text-zinc-500">
+          <svg aria-hidden viewBox="0 0 20 20" fill="currentColor" className="size-4 text-zinc-500 dark:text-zinc-400">
             <path d="M2.5 4.75A.75.75 0 0 1 3.25 4h13.5a.75.75 0 0 1 0 1.5H3.25a.75.75 0 0 1-.75-.75Zm3 5A.75.75 0 0 1 6.25 9h7.5a.75.75 0 0 1 0 1.5h-7.5a.75.75 0 0 1-.75-.75Zm3 5a.75.75 0 0 1 .75-.75h1.5a.75.75 0 0 1 0 1.5h-1.5a.75.75 0 0 1-.75-.75Z" />
           </svg>
           Filters
@@ -125,24 +137,16 @@ export function RunsFilters({ projectId, state, optimizerTypes, tags, sampledRun
       </div>
       <div id={panelId} className={`${open ? 'block' : 'hidden'} md:block`}>
         <FilterForm
-          key={formKey}
-          state={state}
-          search={search}
+          draft={draft}
+          change={change}
           optimizerTypes={optimizerTypes}
           tags={tags}
+          configKeys={configKeys}
           sampledRuns={sampledRuns}
           fieldErrors={fieldErrors}
           pending={pending}
-          onApply={(next) => {
-            if (next.search !== state.search) setInFlight((current) => [...current, next.search]);
-            setOpen(false);
-            go(next);
-          }}
-          onClear={() => {
-            setSearch('');
-            if (state.search !== '') setInFlight((current) => [...current, '']);
-            go(clearedFilters(state));
-          }}
+          active={draftKey !== filtersKey(NO_FILTERS) || hasActiveFilters(state)}
+          onClear={() => change(NO_FILTERS)}
         />
       </div>
     </div>
@@ -161,14 +165,15 @@ function countFilters(state: RunsUrlState): number {
 }
 
 interface FilterFormProps {
-  state: RunsUrlState;
-  search: string;
+  draft: Filters;
+  change: (patch: Partial<Filters>, typed?: boolean) => void;
   optimizerTypes: FacetOption[];
   tags: FacetOption[];
+  configKeys: FacetOption[];
   sampledRuns: number;
   fieldErrors: FieldErrors;
   pending: boolean;
-  onApply: (next: RunsUrlState) => void;
+  active: boolean;
   onClear: () => void;
 }
 
@@ -176,87 +181,40 @@ function splitTags(text: string): string[] {
   return text.split(',').map((t) => t.trim()).filter(Boolean);
 }
 
-function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRuns, fieldErrors, pending, onApply, onClear }: FilterFormProps) {
+// A value chosen from a datalist arrives as an input event that is not typing.
+function pickedFromList(event: ChangeEvent<HTMLInputElement>): boolean {
+  const native = event.nativeEvent as InputEvent;
+  return !native.inputType || native.inputType === 'insertReplacementText';
+}
+
+function FilterForm({ draft, change, optimizerTypes, tags: tagOptions, configKeys, sampledRuns, fieldErrors, pending, active, onClear }: FilterFormProps) {
   const ids = useId();
-  const initialFrom = createdAfterToDate(state.createdAfter);
-  const initialUntil = createdBeforeToDate(state.createdBefore);
-  const [status, setStatus] = useState(state.status);
-  const [optimizerType, setOptimizerType] = useState(state.optimizerType);
-  const [tags, setTags] = useState(state.tags);
+  const { status, optimizerType, tags, config } = draft;
   const [tagText, setTagText] = useState('');
-  const [config, setConfig] = useState<ConfigFilter[]>(state.config);
   const [configKey, setConfigKey] = useState('');
   const [configValue, setConfigValue] = useState('');
   const [configProblem, setConfigProblem] = useState<string | null>(null);
-  const [minScore, setMinScore] = useState(state.minScore);
-  const [maxScore, setMaxScore] = useState(state.maxScore);
-  const [createdFrom, setCreatedFrom] = useState(initialFrom);
-  const [createdUntil, setCreatedUntil] = useState(initialUntil);
 
-  const statusOptions = withSelected(RUN_STATUS_OPTIONS.map((value) => ({ value, count: -1 })), state.status, -1);
-  const optimizerOptions = withSelected(optimizerTypes, state.optimizerType);
+  const statusOptions = withSelected(RUN_STATUS_OPTIONS.map((value) => ({ value, count: -1 })), status, -1);
+  const optimizerOptions = withSelected(optimizerTypes, optimizerType);
 
-  const pendingTags = () => [...new Set([...tags, ...splitTags(tagText)])];
-  const pendingConfig = (): ConfigFilter[] | null => {
-    const key = configKey.trim();
-    if (!key && !configValue) return config;
-    if (!key) {
-      setConfigProblem('Enter the config key the value belongs to.');
-      return null;
-    }
-    if (configValue === '') {
-      setConfigProblem('Enter a value (type "" for an empty string).');
-      return null;
-    }
-    return [...config.filter((c) => c.key !== key), { key, raw: configValue }];
-  };
-
-  const next = (): RunsUrlState | null => {
-    const nextConfig = pendingConfig();
-    if (!nextConfig) return null;
-    return withFilters(state, {
-      status,
-      optimizerType,
-      tags: pendingTags(),
-      config: nextConfig,
-      minScore: minScore.trim(),
-      maxScore: maxScore.trim(),
-      search,
-      // an untouched date keeps the URL's exact timestamp
-      createdAfter: createdFrom === initialFrom && initialFrom ? state.createdAfter : dateToCreatedAfter(createdFrom),
-      createdBefore: createdUntil === initialUntil && initialUntil ? state.createdBefore : dateToCreatedBefore(createdUntil),
-    });
-  };
-
-  const dirty =
-    !same(status, state.status) ||
-    !same(optimizerType, state.optimizerType) ||
-    !same(tags, state.tags) ||
-    tagText.trim() !== '' ||
-    JSON.stringify(config) !== JSON.stringify(state.config) ||
-    configKey.trim() !== '' ||
-    configValue !== '' ||
-    minScore !== state.minScore ||
-    maxScore !== state.maxScore ||
-    createdFrom !== initialFrom ||
-    createdUntil !== initialUntil;
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const nextState = next();
-    if (nextState) onApply(nextState);
-  };
-
-  const addTag = () => {
-    const added = splitTags(tagText);
-    if (added.length) setTags((current) => [...new Set([...current, ...added])]);
+  const addTags = (text: string) => {
+    const added = splitTags(text);
+    if (added.length) change({ tags: [...new Set([...tags, ...added])] });
     setTagText('');
   };
 
   const addConfig = () => {
-    const nextConfig = pendingConfig();
-    if (!nextConfig) return;
-    setConfig(nextConfig);
+    const key = configKey.trim();
+    if (!key) {
+      setConfigProblem('Enter the config key the value belongs to.');
+      return;
+    }
+    if (configValue === '') {
+      setConfigProblem('Enter a value (type "" for an empty string).');
+      return;
+    }
+    change({ config: [...config.filter((c) => c.key !== key), { key, raw: configValue }] });
     setConfigKey('');
     setConfigValue('');
     setConfigProblem(null);
@@ -274,23 +232,11 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
     [...(err(field) ? [`${ids}-${field}-error`] : []), ...more].join(' ') || undefined;
 
   return (
-    <form
-      className="card p-4"
-      onSubmit={submit}
-      noValidate
-      aria-label="Filter runs"
-      data-testid="filter-form"
-    >
+    <form className="card p-4" onSubmit={(e) => e.preventDefault()} noValidate aria-label="Filter runs" data-testid="filter-form">
       <div className="grid gap-x-6 gap-y-4 md:grid-cols-2 lg:grid-cols-12">
         <fieldset className="lg:col-span-5" data-testid="filter-status" aria-describedby={describedBy('status')}>
           <legend className="label">Status</legend>
-          <CheckboxPills
-            name="status"
-            options={statusOptions}
-            selected={status}
-            onChange={setStatus}
-            render={(value) => value}
-          />
+          <CheckboxPills name="status" options={statusOptions} selected={status} onChange={(next) => change({ status: next })} render={(value) => value} />
           <FieldError id={`${ids}-status-error`} messages={err('status')} />
         </fieldset>
 
@@ -303,7 +249,7 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
               name="optimizerType"
               options={optimizerOptions}
               selected={optimizerType}
-              onChange={setOptimizerType}
+              onChange={(next) => change({ optimizerType: next })}
               render={(value) => <span className="font-mono">{value}</span>}
               countTitle={sampledRuns ? `runs among the latest ${sampledRuns.toLocaleString('en-US')}` : undefined}
             />
@@ -326,17 +272,20 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
               data-testid="filter-tags"
               aria-invalid={err('tags') ? true : undefined}
               aria-describedby={describedBy('tags', `${ids}-tags-hint`)}
-              onChange={(e) => setTagText(e.target.value)}
+              onChange={(e) => {
+                if (pickedFromList(e) && tagOptions.some((t) => t.value === e.target.value)) addTags(e.target.value);
+                else setTagText(e.target.value);
+              }}
               onKeyDown={(e) => {
                 if (e.key === 'Enter' && tagText.trim()) {
                   e.preventDefault();
-                  addTag();
+                  addTags(tagText);
                 } else if (e.key === 'Backspace' && !tagText && tags.length) {
-                  setTags((current) => current.slice(0, -1));
+                  change({ tags: tags.slice(0, -1) });
                 }
               }}
             />
-            <button type="button" className="btn shrink-0" onClick={addTag} disabled={!tagText.trim()}>
+            <button type="button" className="btn shrink-0" onClick={() => addTags(tagText)} disabled={!tagText.trim()}>
               Add<span className="sr-only"> tag</span>
             </button>
           </div>
@@ -348,12 +297,12 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
               ))}
           </datalist>
           <p id={`${ids}-tags-hint`} className="sr-only">
-            Press Enter to add a tag; Backspace in the empty field removes the last one.
+            Press Enter or pick a suggestion to filter by a tag; Backspace in the empty field removes the last one.
           </p>
           {tags.length > 0 && (
             <ul className="mt-2 flex flex-wrap gap-1.5" aria-label="Selected tags" data-testid="filter-tag-chips">
               {tags.map((tag) => (
-                <Chip key={tag} label={`Remove tag ${tag}`} onRemove={() => setTags((current) => current.filter((t) => t !== tag))}>
+                <Chip key={tag} label={`Remove tag ${tag}`} onRemove={() => change({ tags: tags.filter((t) => t !== tag) })}>
                   {tag}
                 </Chip>
               ))}
@@ -371,6 +320,7 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
               <input
                 id={`${ids}-config-key`}
                 className="input aria-[invalid=true]:border-rose-500 font-mono"
+                list={`${ids}-config-keys`}
                 value={configKey}
                 placeholder="miprov2.num_candidates"
                 autoComplete="off"
@@ -384,6 +334,11 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
                 }}
                 onKeyDown={onConfigEnter}
               />
+              <datalist id={`${ids}-config-keys`} data-testid="filter-config-key-options">
+                {configKeys.map((k) => (
+                  <option key={k.value} value={k.value} label={`${k.value} (${k.count})`} />
+                ))}
+              </datalist>
             </div>
             <div>
               <label className="label" htmlFor={`${ids}-config-value`}>
@@ -427,11 +382,7 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
           {config.length > 0 && (
             <ul className="mt-2 flex flex-wrap gap-1.5" aria-label="Selected config filters" data-testid="filter-config-chips">
               {config.map((c) => (
-                <Chip
-                  key={c.key}
-                  label={`Remove config filter ${c.key}`}
-                  onRemove={() => setConfig((current) => current.filter((x) => x.key !== c.key))}
-                >
+                <Chip key={c.key} label={`Remove config filter ${c.key}`} onRemove={() => change({ config: config.filter((x) => x.key !== c.key) })}>
                   <span className="font-mono">
                     {c.key} = {c.raw}
                   </span>
@@ -458,11 +409,11 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
               max={1}
               step="any"
               placeholder="0"
-              value={minScore}
+              value={draft.minScore}
               data-testid="filter-min-score"
               aria-invalid={err('minScore') ? true : undefined}
               aria-describedby={describedBy('minScore')}
-              onChange={(e) => setMinScore(e.target.value)}
+              onChange={(e) => change({ minScore: e.target.value }, true)}
             />
             <span aria-hidden className="muted">–</span>
             <label className="sr-only" htmlFor={`${ids}-max`}>
@@ -477,11 +428,11 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
               max={1}
               step="any"
               placeholder="1"
-              value={maxScore}
+              value={draft.maxScore}
               data-testid="filter-max-score"
               aria-invalid={err('maxScore') ? true : undefined}
               aria-describedby={describedBy('maxScore')}
-              onChange={(e) => setMaxScore(e.target.value)}
+              onChange={(e) => change({ maxScore: e.target.value }, true)}
             />
           </div>
           <FieldError id={`${ids}-minScore-error`} messages={err('minScore')} />
@@ -498,12 +449,12 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
               id={`${ids}-from`}
               className="input aria-[invalid=true]:border-rose-500 min-w-0"
               type="date"
-              value={createdFrom}
-              max={createdUntil || undefined}
+              value={createdAfterToDate(draft.createdAfter)}
+              max={createdBeforeToDate(draft.createdBefore) || undefined}
               data-testid="filter-created-after"
               aria-invalid={err('createdAfter') ? true : undefined}
               aria-describedby={describedBy('createdAfter')}
-              onChange={(e) => setCreatedFrom(e.target.value)}
+              onChange={(e) => change({ createdAfter: dateToCreatedAfter(e.target.value) })}
             />
             <label className="sr-only" htmlFor={`${ids}-until`}>
               Created on or before (UTC)
@@ -512,12 +463,12 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
               id={`${ids}-until`}
               className="input aria-[invalid=true]:border-rose-500 min-w-0"
               type="date"
-              value={createdUntil}
-              min={createdFrom || undefined}
+              value={createdBeforeToDate(draft.createdBefore)}
+              min={createdAfterToDate(draft.createdAfter) || undefined}
               data-testid="filter-created-before"
               aria-invalid={err('createdBefore') ? true : undefined}
               aria-describedby={describedBy('createdBefore')}
-              onChange={(e) => setCreatedUntil(e.target.value)}
+              onChange={(e) => change({ createdBefore: dateToCreatedBefore(e.target.value) })}
             />
           </div>
           <FieldError id={`${ids}-createdAfter-error`} messages={err('createdAfter')} />
@@ -526,28 +477,27 @@ function FilterForm({ state, search, optimizerTypes, tags: tagOptions, sampledRu
       </div>
 
       <div className="mt-4 flex flex-wrap items-center gap-2 border-t border-zinc-100 pt-3 dark:border-zinc-800">
-        <button type="submit" className={`btn ${dirty ? 'btn-primary' : ''}`} data-testid="filter-apply" disabled={pending}>
-          Apply filters
-        </button>
         <button
           type="button"
           className="btn"
           data-testid="filter-clear"
-          disabled={pending || (!dirty && !hasActiveFilters({ ...state, search }))}
-          onClick={onClear}
+          disabled={!active}
+          onClick={() => {
+            setTagText('');
+            setConfigKey('');
+            setConfigValue('');
+            setConfigProblem(null);
+            onClear();
+          }}
         >
           Clear filters
         </button>
-        <p className="muted text-xs" aria-live="polite">
-          {pending ? 'Applying…' : dirty ? 'You have changes that are not applied yet.' : ''}
+        <p className="muted text-xs" aria-live="polite" data-testid="filter-status-line">
+          {pending ? 'Updating the list…' : 'Filters apply as you change them.'}
         </p>
       </div>
     </form>
   );
-}
-
-function same(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 // Facet options plus any value the URL selects that the project does not show (yet).
@@ -596,7 +546,7 @@ function CheckboxPills({
             />
             {render(option.value)}
             {option.count >= 0 && (
-              <span className="tabular-nums opacity-60" title={countTitle}>
+              <span className="tabular-nums text-zinc-600 dark:text-zinc-400" title={countTitle}>
                 {option.count.toLocaleString('en-US')}
               </span>
             )}
@@ -613,7 +563,7 @@ function Chip({ children, label, onRemove }: { children: ReactNode; label: strin
       {children}
       <button
         type="button"
-        className="inline-flex size-5 items-center justify-center rounded-full text-zinc-500 hover:bg-zinc-200 hover:text-zinc-800 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:bg-zinc-700 dark:hover:text-zinc-100"
+        className="inline-flex size-5 items-center justify-center rounded-full text-zinc-500 hover:bg-zinc-200 hover:text-zinc-800 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:bg-zinc-700 dark:hover:text-zinc-100 dark:text-zinc-400"
         aria-label={label}
         onClick={onRemove}
       >

@@ -9,6 +9,7 @@ import {
   PAGE_SIZES,
   previousPageState,
   runsHref,
+  withFilters,
   withPageSize,
   withSort,
   type RunsUrlState,
@@ -59,7 +60,7 @@ export interface RunsTableProps {
 
 function SortIcon({ direction }: { direction: 'asc' | 'desc' | false }) {
   return (
-    <svg aria-hidden viewBox="0 0 16 16" className={`size-3.5 ${direction ? 'text-indigo-600 dark:text-indigo-400' : 'text-zinc-400 opacity-0 group-hover:opacity-100 group-focus-visible:opacity-100'}`} fill="currentColor">
+    <svg aria-hidden viewBox="0 0 16 16" className={`size-3.5 ${direction ? 'text-indigo-600 dark:text-indigo-400' : 'text-zinc-500 opacity-0 group-hover:opacity-100 group-focus-visible:opacity-100'}`} fill="currentColor">
       {direction === 'asc' ? (
         <path d="M8 3.5 12.5 9h-9L8 3.5Z" />
       ) : direction === 'desc' ? (
@@ -108,16 +109,21 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
         cell: ({ row }) => (
           <Link
             href={`/projects/${projectId}/runs/${row.original.id}`}
-            className="flex max-w-[9rem] font-medium sm:max-w-[15rem] text-zinc-900 hover:text-indigo-600 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-zinc-100 dark:hover:text-indigo-400"
+            className="block w-36 font-medium [overflow-wrap:anywhere] sm:flex sm:w-auto sm:max-w-[15rem] text-zinc-900 hover:text-indigo-600 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-zinc-100 dark:hover:text-indigo-400"
             title={row.original.runName}
           >
             <RunName name={row.original.runName} />
           </Link>
         ),
       },
-      ...(runColumns({ now }) as RunColumn[]),
+      ...(runColumns({
+        now,
+        filteredTags: state.tags,
+        tagHref: (tag) => runsHref(base, withFilters(state, { tags: state.tags.includes(tag) ? state.tags.filter((t) => t !== tag) : [...state.tags, tag] })),
+      }) as RunColumn[]),
     ],
-    [projectId, now],
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the tag links change with the URL's state only
+    [projectId, now, runsHref(base, state)],
   );
 
   const columnVisibility: VisibilityState = Object.fromEntries(OPTIONAL_COLUMNS.map((id) => [id, !hidden.includes(id)]));
@@ -364,16 +370,16 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
   );
 }
 
-// A long name is cut in the middle: its last word stays in view, since names that differ
-// only at the end ("… #07", "… v3") are common and would otherwise read the same.
+// On a phone a long name wraps, whole. From sm up it is cut in the middle: its last word
+// stays in view, since names that differ only at the end ("… #07", "… v3") are common.
 function RunName({ name }: { name: string }) {
   const space = name.lastIndexOf(' ');
   const tail = space > 0 ? name.slice(space) : '';
-  if (!tail || tail.length > 9) return <span className="truncate">{name}</span>;
+  if (!tail || tail.length > 9) return <span className="sm:truncate">{name}</span>;
   return (
     <>
-      <span className="truncate">{name.slice(0, space)}</span>
-      <span className="shrink-0 whitespace-pre">{tail}</span>
+      <span className="sm:truncate">{name.slice(0, space)}</span>
+      <span className="sm:shrink-0 sm:whitespace-pre">{tail}</span>
     </>
   );
 }

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { localUserClaims, looksLikeApiKey, readAccessToken, resolveApiKey, verifyAccessToken } from '../auth/index.ts';
 import { getConfig } from '../config/index.ts';
 import { withRequestDeadline } from '../db/index.ts';
-import { parseInput, userScope, ValidationError, type Scope } from '../supabase-optimization/index.ts';
+import { parseInput, projectIdSchema, userScope, ValidationError, type Scope } from '../supabase-optimization/index.ts';
 import { ApiError, errorResponse, toErrorResponse } from './errors.ts';
 import { takeToken } from './rate-limit.ts';
 
@@ -34,6 +34,18 @@ interface HandlerOptions<S extends z.ZodType | undefined> {
 type RouteContext<P> = { params: Promise<P> };
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+// The project a request is about: the one it names (checked for format first), else an API
+// key's own. A key naming any other project is refused (403) whether or not that project
+// exists, so a script never mistakes a project it cannot read for one without runs.
+export function requestedProject(caller: Caller, requested: string | null | undefined): string | undefined {
+  if (requested === null || requested === undefined) return caller.projectId ?? undefined;
+  const projectId = parseInput(projectIdSchema, requested, 'projectId');
+  if (caller.kind === 'api_key' && projectId !== caller.projectId) {
+    throw new ApiError('forbidden', `this API key belongs to project "${caller.projectId}" and cannot be used for project "${projectId}"`);
+  }
+  return projectId;
+}
 
 // One wrapper does the shared work of every route: authenticate, rate-limit, read and
 // validate the body, map errors. Handlers read like the API docs.

@@ -251,7 +251,9 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
       '/api/v1/runs': {
         get: {
           summary: 'List runs',
-          description: 'Filters combine with AND. Page with `cursor` (the previous page\'s `nextCursor`).',
+          description:
+            'Filters combine with AND. Page with `cursor` (the previous page\'s `nextCursor`). `projectId` defaults to the ' +
+            "API key's project; an API key naming another project is refused with 403.",
           parameters: [
             ...listParameters(listRunsSchema),
           ],
@@ -350,21 +352,21 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
         get: {
           summary: 'Top completed runs by final score',
           parameters: [
-            query('projectId', { type: 'string' }, "Defaults to the API key's project"),
+            query('projectId', { type: 'string' }, "Defaults to the API key's project; an API key naming another project: 403"),
             query('limit', { type: 'integer', minimum: 1, maximum: 100 }, 'Default 10'),
             query('optimizerType', { type: 'string' }, ''),
             query('tag', { type: 'string' }, ''),
           ],
-          responses: { ...ok('Runs', { type: 'object', properties: { data: { type: 'array', items: { type: 'object' } } } }), ...errors(422) },
+          responses: { ...ok('Runs', { type: 'object', properties: { data: { type: 'array', items: { type: 'object' } } } }), ...errors(403, 422) },
         },
       },
       '/api/v1/analytics': {
         get: {
           summary: 'Analytics per optimizer and status',
-          parameters: [query('projectId', { type: 'string' }, "Defaults to the API key's project")],
+          parameters: [query('projectId', { type: 'string' }, "Defaults to the API key's project; an API key naming another project: 403")],
           responses: {
             ...ok('Rows and the last refresh time', { type: 'object', properties: { rows: { type: 'array', items: { type: 'object' } }, lastRefreshedAt: nullable('string', { format: 'date-time' }) } }),
-            ...errors(422),
+            ...errors(403, 422),
           },
         },
       },

@@ -261,6 +261,7 @@ export const FILTER_LABELS: Record<string, string> = {
   config: 'Config',
   minScore: 'Min final score',
   maxScore: 'Max final score',
+  offset: 'Offset',
   search: 'Name search',
   createdAfter: 'Created from',
   createdBefore: 'Created until',
@@ -271,15 +272,34 @@ export const FILTER_LABELS: Record<string, string> = {
   projectId: 'Project',
 };
 
+// The API's messages name its parameters ("minScore must not exceed maxScore"); the page
+// says the labels the visitor sees instead ("Min final score must not exceed max final score").
+const API_NAMES = new RegExp(`\\b(${Object.keys(FILTER_LABELS).join('|')})\\b`, 'g');
+
+function withLabels(message: string): string {
+  return message.replace(API_NAMES, (name: string, _group: string, at: number) => {
+    const label = FILTER_LABELS[name] ?? name;
+    return at === 0 ? label : label.charAt(0).toLowerCase() + label.slice(1);
+  });
+}
+
 // Some schema messages are generic ("Invalid input"): say what would be valid instead.
 export function explainIssue(issue: { path: string; message: string }): string {
   const field = issueField(issue.path);
   const generic = /^Invalid (input|option|key in record)/i.test(issue.message);
-  if (!generic) return issue.message;
+  if (!generic) return withLabels(issue.message);
   if (field === 'status') return `must be one of ${RUN_STATUS_OPTIONS.join(', ')}`;
   if (field === 'optimizerType') return 'must be lowercase letters, digits, "_", "." and "-" (e.g. "miprov2")';
   if (field === 'config') return 'a key must be a dotted path like "miprov2.num_candidates"; a value a number, "quoted string", true, false or null';
   if (field === 'orderBy') return `must be one of ${SORTABLE_COLUMNS.join(', ')}`;
   if (field === 'orderDirection') return 'must be asc or desc';
-  return issue.message;
+  return withLabels(issue.message);
+}
+
+// An issue as one line: "Min final score: must be at most 1", or the message alone when it names its field.
+export function issueLine(issue: { path: string; message: string }): { label: string | null; message: string } {
+  const field = issueField(issue.path);
+  const detail = field === 'config' && issue.path.startsWith(CONFIG_PREFIX) ? ` “${issue.path.slice(CONFIG_PREFIX.length)}”` : '';
+  const label = `${(FILTER_LABELS[field] ?? issue.path) || 'Filters'}${detail}`;
+  return issue.message.startsWith(label) ? { label: null, message: issue.message } : { label, message: issue.message };
 }

@@ -1,11 +1,14 @@
 import { parseInput } from './errors.ts';
-import { projectIdSchema } from './schemas.ts';
+import { CONFIG_PATH_PATTERN, projectIdSchema } from './schemas.ts';
 import { inScope, type Scope } from './scope.ts';
 
 // Counts come from the latest runs only, so the query stays cheap at 100k+ runs.
 const FACET_WINDOW = 2000;
 const MAX_TAGS = 200;
 const MAX_OPTIMIZER_TYPES = 200;
+// config keys come from fewer runs: configs are larger than tags
+const CONFIG_WINDOW = 300;
+const MAX_CONFIG_KEYS = 300;
 
 export interface FacetValue {
   value: string;
@@ -16,6 +19,8 @@ export interface FacetValue {
 export interface RunFacets {
   optimizerTypes: FacetValue[];
   tags: FacetValue[];
+  // the config paths a filter can name ("miprov2.num_candidates"), leaves only, among the latest runs
+  configKeys: FacetValue[];
   sampledRuns: number;
 }
 
@@ -25,7 +30,7 @@ export interface RunFacets {
 export async function listRunFacets(scope: Scope, projectId: string): Promise<RunFacets> {
   const id = parseInput(projectIdSchema, projectId, 'projectId');
   return inScope(scope, async (tx) => {
-    const [recent, types] = await Promise.all([
+    const [recent, types, configKeys] = await Promise.all([
       tx<{ kind: 'optimizer' | 'tag' | 'total'; value: string | null; n: number }[]>`
         with recent as (
           select optimizer_type, tags from optimization_runs
@@ -52,6 +57,24 @@ export async function listRunFacets(scope: Scope, projectId: string): Promise<Ru
         )
         select optimizer_type from types where optimizer_type is not null limit ${MAX_OPTIMIZER_TYPES}
       `,
+      tx<{ path: string; n: number }[]>`
+        with recursive recent as (
+          select config from optimization_runs
+          where project_id = ${id}
+          order by created_at desc, id desc
+          limit ${CONFIG_WINDOW}
+        ), walk(path, value, depth) as (
+          select e.key, e.value, 1
+          from recent, jsonb_each(case when jsonb_typeof(recent.config) = 'object' then recent.config else '{}'::jsonb end) e
+          union all
+          select w.path || '.' || e.key, e.value, w.depth + 1
+          from walk w, jsonb_each(case when jsonb_typeof(w.value) = 'object' then w.value else '{}'::jsonb end) e
+          where w.depth < 8
+        )
+        select path, count(*)::int as n from walk
+        where jsonb_typeof(value) in ('string', 'number', 'boolean', 'null')
+        group by path order by count(*) desc, path limit ${MAX_CONFIG_KEYS}
+      `,
     ]);
     const recentTypes = new Map<string, number>();
     const tags: FacetValue[] = [];
@@ -64,6 +87,11 @@ export async function listRunFacets(scope: Scope, projectId: string): Promise<Ru
     const optimizerTypes = types
       .map((t) => ({ value: t.optimizer_type, count: recentTypes.get(t.optimizer_type) ?? 0 }))
       .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
-    return { optimizerTypes, tags, sampledRuns };
+    return {
+      optimizerTypes,
+      tags,
+      configKeys: configKeys.filter((k) => CONFIG_PATH_PATTERN.test(k.path)).map((k) => ({ value: k.path, count: k.n })),
+      sampledRuns,
+    };
   });
 }

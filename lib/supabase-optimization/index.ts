@@ -58,6 +58,15 @@ export {
   revokeApiKey,
 } from './projects.ts';
 export { listRunFacets, type RunFacets, type FacetValue } from './facets.ts';
+export {
+  deriveScores,
+  listDerivedScores,
+  needsDerivedScores,
+  shownScores,
+  type DerivedScore,
+  type DerivedScores,
+  type ShownScores,
+} from './derived-scores.ts';
 export { listProjectOverviews, type ProjectOverview, type ProjectOverviewRun } from './overviews.ts';
 export { toFormError, type FormError } from './form-errors.ts';
 export { findLiveApiKey, recordApiKeyUse, ensureLocalUser, type LiveApiKey } from './api-key-lookup.ts';

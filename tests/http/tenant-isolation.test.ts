@@ -4,6 +4,7 @@ import type { Sql } from '../../lib/db/client.ts';
 import {
   api,
   createTenant,
+  expectIssueAt,
   expectStatus,
   keyAuth,
   projectRowCounts,
@@ -115,56 +116,63 @@ describe("A's key and B's run ids", () => {
 });
 
 describe("A's key and B's project id", () => {
-  it('creating a run in B answers 404 and writes nothing in either project', async () => {
+  it('creating a run in B answers 403 and writes nothing in either project', async () => {
     const aBefore = await projectRowCounts(sql, a.projectId);
     const res = await asA('POST', '/api/v1/runs', validRun({ projectId: b.projectId }));
-    expectStatus(res, 404);
-    expect(res.body.error.code).toBe('not_found');
-    // with a client-chosen id too, and a read-only key is refused before anything else
+    expectStatus(res, 403);
+    expect(res.body.error.code).toBe('forbidden');
+    // with a client-chosen id too, and with a read-only key
     const id = randomUUID();
-    expectStatus(await asA('POST', '/api/v1/runs', validRun({ id, projectId: b.projectId })), 404);
+    expectStatus(await asA('POST', '/api/v1/runs', validRun({ id, projectId: b.projectId })), 403);
     expectStatus(await asA('POST', '/api/v1/runs', validRun({ projectId: b.projectId }), a.readKey), 403);
     expect(await sql`select 1 from optimization_runs where id = ${id}`).toHaveLength(0);
     expect(await projectRowCounts(sql, a.projectId)).toEqual(aBefore);
   });
 
-  // A project the caller cannot see reads as an empty one (RLS and the search functions'
-  // access check), the same answer as for a project that does not exist
-  it('listing runs of B returns nothing of B', async () => {
-    const res = await asA('GET', `/api/v1/runs?projectId=${b.projectId}`);
-    expectStatus(res, 200);
-    expect(res.body).toMatchObject({ data: [], total: 0, nextCursor: null });
-    const filtered = await asA('GET', `/api/v1/runs?projectId=${b.projectId}&tags=shared-tag&status=completed,running&search=${B_MARK}`);
-    expectStatus(filtered, 200);
-    expect(filtered.body).toMatchObject({ data: [], total: 0, nextCursor: null });
-    const none = await asA('GET', `/api/v1/runs?projectId=no-such-${randomUUID().slice(0, 8)}`);
-    expectStatus(none, 200);
-    expect(none.body).toMatchObject({ data: [], total: 0, nextCursor: null });
-    // A's own listing holds A's run only
-    const own = await asA('GET', '/api/v1/runs?tags=shared-tag');
-    expectStatus(own, 200);
-    expect(own.body.data.map((r: { id: string }) => r.id)).toEqual([aRun]);
+  // A key belongs to one project: naming another one is a 403, whether that project is B,
+  // does not exist, or is A's own id in another spelling, so a script never reads it as "no runs"
+  it('listing runs of B, or of a project that does not exist, answers 403', async () => {
+    for (const query of [`projectId=${b.projectId}`, `projectId=${b.projectId}&tags=shared-tag&status=completed,running&search=${B_MARK}`, `projectId=no-such-${randomUUID().slice(0, 8)}`]) {
+      for (const key of [a.key, a.readKey]) {
+        const res = await asA('GET', `/api/v1/runs?${query}`, undefined, key);
+        expectStatus(res, 403);
+        expect(res.body.error.code).toBe('forbidden');
+        expect(res.body.error.message).toContain(a.projectId);
+      }
+    }
+    // A's own id, named or not, lists A's run only; a malformed id is still a 422 naming the field
+    for (const query of ['tags=shared-tag', `tags=shared-tag&projectId=${a.projectId}`]) {
+      const own = await asA('GET', `/api/v1/runs?${query}`);
+      expectStatus(own, 200);
+      expect(own.body.data.map((r: { id: string }) => r.id)).toEqual([aRun]);
+    }
+    expectIssueAt(await asA('GET', '/api/v1/runs?projectId=NOPE!'), 'projectId');
+    expectIssueAt(await asA('GET', '/api/v1/leaderboard?projectId=NOPE!'), 'projectId');
   });
 
-  it('the leaderboard of B is empty: plain, by optimizer and by tag', async () => {
+  it('the leaderboard of B answers 403: plain, by optimizer and by tag', async () => {
     for (const query of ['', '&optimizerType=miprov2', `&tag=${B_MARK}`, '&tag=shared-tag&limit=100']) {
       const res = await asA('GET', `/api/v1/leaderboard?projectId=${b.projectId}${query}`);
-      expectStatus(res, 200);
-      expect(res.body.data).toEqual([]);
+      expectStatus(res, 403);
+      expect(res.body.error.code).toBe('forbidden');
     }
-    const own = await asA('GET', '/api/v1/leaderboard?tag=shared-tag');
-    expectStatus(own, 200);
-    expect(own.body.data.map((r: { id: string }) => r.id)).toEqual([aRun]);
+    for (const query of ['?tag=shared-tag', `?tag=shared-tag&projectId=${a.projectId}`]) {
+      const own = await asA('GET', `/api/v1/leaderboard${query}`);
+      expectStatus(own, 200);
+      expect(own.body.data.map((r: { id: string }) => r.id)).toEqual([aRun]);
+    }
   });
 
-  it('analytics of B are empty; A sees its own rows only', async () => {
+  it('analytics of B answer 403; A sees its own rows only', async () => {
     const theirs = await asA('GET', `/api/v1/analytics?projectId=${b.projectId}`);
-    expectStatus(theirs, 200);
-    expect(theirs.body.rows).toEqual([]);
-    const own = await asA('GET', '/api/v1/analytics');
-    expectStatus(own, 200);
-    expect(own.body.rows.length).toBeGreaterThan(0);
-    expect(new Set(own.body.rows.map((r: { projectId: string }) => r.projectId))).toEqual(new Set([a.projectId]));
+    expectStatus(theirs, 403);
+    expect(theirs.body.error.code).toBe('forbidden');
+    for (const path of ['/api/v1/analytics', `/api/v1/analytics?projectId=${a.projectId}`]) {
+      const own = await asA('GET', path);
+      expectStatus(own, 200);
+      expect(own.body.rows.length).toBeGreaterThan(0);
+      expect(new Set(own.body.rows.map((r: { projectId: string }) => r.projectId))).toEqual(new Set([a.projectId]));
+    }
     // B's numbers are in the view (the refresh above), so their absence is isolation
     const [inView] = await sql`select count(*)::int as n from optimization_run_analytics where project_id = ${b.projectId}`;
     expect(inView!.n).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { apiHandler, json, methodNotAllowed } from '@/lib/api/handler';
+import { apiHandler, json, methodNotAllowed, requestedProject } from '@/lib/api/handler';
 import { assertOnlyParams } from '@/lib/api/query';
 import { getOptimizationAnalytics } from '@/lib/supabase-optimization';
 
@@ -7,7 +7,7 @@ export const dynamic = 'force-dynamic';
 // GET /api/v1/analytics — per optimizer and status: runs, average final score, spend
 export const GET = apiHandler({ access: 'read' }, async ({ caller, searchParams }) => {
   assertOnlyParams(searchParams, ['projectId']);
-  const projectId = searchParams.get('projectId') ?? caller.projectId ?? undefined;
+  const projectId = requestedProject(caller, searchParams.get('projectId'));
   return json(await getOptimizationAnalytics(caller.scope, { projectId }));
 });
 

@@ -1,4 +1,4 @@
-import { apiHandler, json, methodNotAllowed } from '@/lib/api/handler';
+import { apiHandler, json, methodNotAllowed, requestedProject } from '@/lib/api/handler';
 import { assertOnlyParams } from '@/lib/api/query';
 import { getTopRunsByScore, listOptimizationRuns, ValidationError } from '@/lib/supabase-optimization';
 
@@ -7,7 +7,7 @@ export const dynamic = 'force-dynamic';
 // GET /api/v1/leaderboard — top completed runs by final score, optionally by optimizer or tag
 export const GET = apiHandler({ access: 'read' }, async ({ caller, searchParams }) => {
   assertOnlyParams(searchParams, ['projectId', 'limit', 'optimizerType', 'tag']);
-  const projectId = searchParams.get('projectId') ?? caller.projectId;
+  const projectId = requestedProject(caller, searchParams.get('projectId'));
   if (!projectId) throw new ValidationError([{ path: 'projectId', message: 'is required' }]);
   const limitRaw = searchParams.get('limit');
   const limit = limitRaw === null ? 10 : Number(limitRaw);

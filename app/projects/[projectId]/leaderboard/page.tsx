@@ -5,8 +5,11 @@ import { LeaderboardTable, type LeaderboardRun } from '@/components/leaderboard/
 import { requireProject } from '@/lib/dashboard/context';
 import {
   getTopRunsByScore,
+  listDerivedScores,
   listOptimizationRuns,
   listRunFacets,
+  needsDerivedScores,
+  shownScores,
   ValidationError,
   type Scope,
 } from '@/lib/supabase-optimization';
@@ -65,7 +68,13 @@ export default async function LeaderboardPage({
     listRunFacets(scope, project.id),
     topRuns(scope, project.id, optimizerType, tag),
   ]);
-  const { runs, invalid } = board;
+  const { invalid } = board;
+  // runs without a reported final score come last, unranked, with their derived scores
+  const derived = await listDerivedScores(scope, board.runs.filter((r) => needsDerivedScores({ ...r, status: 'completed' })).map((r) => r.id));
+  const runs: LeaderboardRun[] = board.runs.map((run) => {
+    const shown = shownScores({ ...run, status: 'completed' }, derived.get(run.id));
+    return shown.initialDerived || shown.finalDerived ? { ...run, ...shown, unranked: run.finalScore === null } : { ...run, unranked: run.finalScore === null };
+  });
   const filtered = Boolean(optimizerType || tag);
 
   return (
@@ -75,7 +84,8 @@ export default async function LeaderboardPage({
           <h1 className="text-2xl font-semibold tracking-tight">Leaderboard</h1>
           <p className="muted mt-1 text-sm">
             The best completed runs of {project.name} by final score
-            {runs.length === LIMIT ? ` (top ${LIMIT})` : ''}.
+            {runs.length === LIMIT ? ` (top ${LIMIT})` : ''}. Runs whose client reported no final score are not ranked:
+            they come last, with scores derived from their iterations.
           </p>
         </div>
         <LeaderboardFilters

@@ -14,7 +14,7 @@ export default function RunsError({ error, retry }: { error: unknown; retry: () 
       <p className="muted mt-1 text-sm">
         The database did not answer as expected. Trying again usually helps; your filters are kept in the address bar.
       </p>
-      {digest && <p className="mt-2 font-mono text-xs text-zinc-500">Error reference: {digest}</p>}
+      {digest && <p className="mt-2 font-mono text-xs text-zinc-500 dark:text-zinc-400">Error reference: {digest}</p>}
       <button type="button" onClick={() => retry()} className="btn btn-primary mt-5">
         Try again
       </button>

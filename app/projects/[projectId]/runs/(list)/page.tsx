@@ -20,7 +20,7 @@ import {
   runsHref,
   toListRunsParams,
 } from '@/lib/dashboard/run-filters';
-import { listOptimizationRuns, listRunFacets, ValidationError, type FieldIssue, type RunPage } from '@/lib/supabase-optimization';
+import { listDerivedScores, listOptimizationRuns, listRunFacets, needsDerivedScores, shownScores, ValidationError, type FieldIssue, type RunPage } from '@/lib/supabase-optimization';
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -61,6 +61,7 @@ export default async function RunsPage({
   for (const issue of issues) (fieldErrors[issueField(issue.path)] ??= []).push(issue.message);
   const filtered = hasActiveFilters(state);
   const page = 'page' in result ? result.page : null;
+  const derived = page ? await listDerivedScores(scope, page.data.filter(needsDerivedScores).map((r) => r.id)) : new Map();
   const projectIsEmpty = facets.sampledRuns === 0 && !filtered && !state.cursor;
 
   let content: React.ReactNode;
@@ -80,7 +81,7 @@ export default async function RunsPage({
     content = (
       <RunsTable
         projectId={project.id}
-        rows={page.data.map(toRunRow)}
+        rows={page.data.map((run) => toRunRow(run, shownScores(run, derived.get(run.id))))}
         state={state}
         total={page.total}
         totalIsExact={page.totalIsExact}
@@ -106,7 +107,7 @@ export default async function RunsPage({
               data-testid="export-csv"
               title={filtered ? 'Download the runs that match these filters as CSV' : 'Download every run as CSV'}
             >
-              <svg aria-hidden viewBox="0 0 20 20" fill="currentColor" className="size-4 text-zinc-500">
+              <svg aria-hidden viewBox="0 0 20 20" fill="currentColor" className="size-4 text-zinc-500 dark:text-zinc-400">
                 <path d="M10.75 2.75a.75.75 0 0 0-1.5 0v8.614L6.295 8.235a.75.75 0 1 0-1.09 1.03l4.25 4.5a.75.75 0 0 0 1.09 0l4.25-4.5a.75.75 0 0 0-1.09-1.03l-2.955 3.129V2.75Z" />
                 <path d="M3.5 12.75a.75.75 0 0 0-1.5 0v2.5A2.75 2.75 0 0 0 4.75 18h10.5A2.75 2.75 0 0 0 18 15.25v-2.5a.75.75 0 0 0-1.5 0v2.5c0 .69-.56 1.25-1.25 1.25H4.75c-.69 0-1.25-.56-1.25-1.25v-2.5Z" />
               </svg>
@@ -122,6 +123,7 @@ export default async function RunsPage({
             state={state}
             optimizerTypes={facets.optimizerTypes}
             tags={facets.tags}
+            configKeys={facets.configKeys}
             sampledRuns={facets.sampledRuns}
             fieldErrors={fieldErrors}
           />

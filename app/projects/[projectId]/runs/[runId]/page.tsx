@@ -15,9 +15,11 @@ import { Section } from '@/components/run/section';
 import { requireRun } from '@/lib/dashboard/context';
 import {
   countOptimizationSamplesByIteration,
+  deriveScores,
   isDataError,
   listOptimizationIterations,
   listOptimizationSamples,
+  shownScores,
   type OptimizationSample,
   type Page,
 } from '@/lib/supabase-optimization';
@@ -131,7 +133,11 @@ export default async function RunPage({ params, searchParams }: Props) {
   return (
     <div className="space-y-6">
       <RunHeader run={run} exportBase={exportBase} />
-      <ScoreCards run={run} bestIteration={best?.iteration ?? null} />
+      <ScoreCards
+        run={run}
+        bestIteration={best?.iteration ?? null}
+        shown={shownScores(run, deriveScores(iterations.map((i) => ({ iteration: i.iteration, score: i.score, kind: i.evalKind ?? evalKindOf(i.params), isSelected: i.isSelected }))))}
+      />
 
       <Section
         id="score-chart"
@@ -226,6 +232,7 @@ export default async function RunPage({ params, searchParams }: Props) {
         history={history}
         result={samples}
         counts={counts}
+        reported={iterations.map((i) => ({ iteration: i.iteration, samplesEvaluated: i.samplesEvaluated }))}
       />
     </div>
   );
