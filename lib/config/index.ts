@@ -23,6 +23,8 @@ export interface AppConfig {
   liveRecheckSeconds: number;
   // least time between two refreshes of the global analytics view
   analyticsRefreshMinIntervalSeconds: number;
+  // a running run with no write for this long shows as stalled
+  stalledRunMinutes: number;
   database: DatabaseSettings;
 }
 
@@ -183,6 +185,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     liveRecheckSeconds: positiveInt(env, 'LIVE_RECHECK_SECONDS', 30, problems),
     // local mode has one user, who may refresh as often as one refresh at a time allows
     analyticsRefreshMinIntervalSeconds: positiveInt(env, 'ANALYTICS_REFRESH_MIN_INTERVAL_SECONDS', mode === 'local' ? 0 : 60, problems),
+    stalledRunMinutes: positiveInt(env, 'STALLED_RUN_MINUTES', 15, problems),
     database: readDatabaseSettings(env, problems),
   };
   if (config.liveRecheckSeconds < 1) problems.push('LIVE_RECHECK_SECONDS must be at least 1');

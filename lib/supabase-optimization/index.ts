@@ -58,3 +58,32 @@ export {
 export { listRunFacets, type RunFacets, type FacetValue } from './facets.ts';
 export { listProjectOverviews, type ProjectOverview, type ProjectOverviewRun } from './overviews.ts';
 export { toFormError, type FormError } from './form-errors.ts';
+export {
+  getRunNote,
+  setRunNote,
+  editRunLabels,
+  listRunChanges,
+  setRunStar,
+  listStarredRunIds,
+  listSavedViews,
+  createSavedView,
+  deleteSavedView,
+  getRunActivity,
+  markRunCrashed,
+  DEFAULT_STALLED_MINUTES,
+  type RunNote,
+  type RunChange,
+  type SavedView,
+  type RunActivity,
+} from './run-meta.ts';
+export {
+  getGroupedScoreCurves,
+  getConfigImportance,
+  MAX_GROUPS,
+  type GroupedCurves,
+  type RunGroup,
+  type GroupPoint,
+  type ConfigImportance,
+  type ConfigKeyImportance,
+  type ParallelRun,
+} from './analysis.ts';
