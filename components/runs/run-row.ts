@@ -6,7 +6,8 @@ const ROW_FIELDS = [
   'improvementPct', 'iterations', 'durationMs', 'startedAt', 'totalCostUsd', 'totalTokens', 'createdAt',
 ] as const satisfies readonly (keyof OptimizationRun)[];
 
-export type RunRow = Pick<OptimizationRun, (typeof ROW_FIELDS)[number]>;
+// stalledSince: a running run with no write for STALLED_RUN_MINUTES, its last write
+export type RunRow = Pick<OptimizationRun, (typeof ROW_FIELDS)[number]> & { stalledSince?: string };
 
 export function toRunRow(run: OptimizationRun): RunRow {
   return Object.fromEntries(ROW_FIELDS.map((field) => [field, run[field]])) as RunRow;

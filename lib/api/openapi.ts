@@ -412,6 +412,18 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
           responses: { ...ok('The note', { type: 'object', properties: { note: { oneOf: [ref('RunNote'), { type: 'null' }] } } }), ...writeErrors },
         },
       },
+      '/api/v1/runs/{id}/star': {
+        parameters: [runIdParam],
+        put: {
+          summary: 'Star a run (signed-in users)',
+          description: "Stars are each user's own bookmarks; viewers may star. An API key has no user to star for (422).",
+          responses: { ...ok('Starred', { type: 'object', properties: { runId: { type: 'string' }, starred: { type: 'boolean' } } }), ...errors(404, 422) },
+        },
+        delete: {
+          summary: "Remove the signed-in user's star",
+          responses: { ...ok('Not starred', { type: 'object', properties: { runId: { type: 'string' }, starred: { type: 'boolean' } } }), ...errors(404, 422) },
+        },
+      },
       '/api/v1/runs/{id}/labels': {
         parameters: [runIdParam],
         patch: {

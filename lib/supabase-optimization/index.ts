@@ -64,7 +64,7 @@ export {
   editRunLabels,
   listRunChanges,
   setRunStar,
-  listStarredRunIds,
+  listStarredRuns,
   listSavedViews,
   createSavedView,
   deleteSavedView,

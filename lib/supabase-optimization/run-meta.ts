@@ -158,16 +158,20 @@ export async function setRunStar(scope: Scope, runId: string, starred: boolean):
   });
 }
 
-export async function listStarredRunIds(scope: Scope, projectId: string): Promise<string[]> {
+// The caller's starred runs in a project, newest star first.
+export async function listStarredRuns(scope: Scope, projectId: string): Promise<Array<{ runId: string; runName: string }>> {
   assertProject(projectId);
   if (!scope.claims.sub) return [];
   const [rows] = await readInScope(scope, (tx) => [
-    tx<{ run_id: string }[]>`
-      select run_id from run_stars where project_id = ${projectId} and user_id = ${scope.claims.sub!}
-      order by created_at desc
+    tx<{ run_id: string; run_name: string }[]>`
+      select s.run_id, r.run_name
+      from run_stars s join optimization_runs r on r.id = s.run_id and r.project_id = s.project_id
+      where s.project_id = ${projectId} and s.user_id = ${scope.claims.sub!}
+      order by s.created_at desc
+      limit 200
     `,
   ]);
-  return rows.map((r) => r.run_id);
+  return rows.map((r) => ({ runId: r.run_id, runName: r.run_name }));
 }
 
 export async function listSavedViews(scope: Scope, projectId: string): Promise<SavedView[]> {

@@ -13,7 +13,7 @@ import {
   getRunNote,
   listRunChanges,
   listSavedViews,
-  listStarredRunIds,
+  listStarredRuns,
   markRunCrashed,
   NotFoundError,
   setRunNote,
@@ -151,10 +151,10 @@ describe.each(ENGINES)('run analysis on %s', (engine) => {
     await setRunStar(owner, runs[0]!, true);
     await setRunStar(owner, runs[0]!, true);
     await setRunStar(viewer, runs[2]!, true);
-    expect(await listStarredRunIds(owner, 'ana-a')).toEqual([runs[0]]);
-    expect(await listStarredRunIds(viewer, 'ana-a')).toEqual([runs[2]]);
+    expect(await listStarredRuns(owner, 'ana-a')).toEqual([{ runId: runs[0], runName: 'run 0' }]);
+    expect((await listStarredRuns(viewer, 'ana-a')).map((r) => r.runId)).toEqual([runs[2]]);
     await setRunStar(owner, runs[0]!, false);
-    expect(await listStarredRunIds(owner, 'ana-a')).toEqual([]);
+    expect(await listStarredRuns(owner, 'ana-a')).toEqual([]);
     await rejection(setRunStar(stranger, runs[0]!, true), NotFoundError);
     await rejection(setRunStar(scopeOf(db(), apiKeyClaims('00000000-0000-4000-8000-000000000000')), runs[0]!, true), ValidationError);
   });
