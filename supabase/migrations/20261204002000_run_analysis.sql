@@ -107,7 +107,10 @@ language plpgsql security definer set search_path = ''
 as $$
 begin
   if tg_op = 'DELETE' then
-    perform private.record_run_change(old.project_id, old.run_id, 'note', to_jsonb(old.body), null);
+    -- a note deleted with its run leaves nothing to audit (nor a run to reference)
+    if exists (select 1 from public.optimization_runs where id = old.run_id) then
+      perform private.record_run_change(old.project_id, old.run_id, 'note', to_jsonb(old.body), null);
+    end if;
     return null;
   end if;
   if tg_op = 'UPDATE' and new.body is not distinct from old.body then

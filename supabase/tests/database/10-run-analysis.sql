@@ -3,7 +3,7 @@
 -- written by triggers only and names who changed what.
 begin;
 create extension if not exists pgtap;
-select plan(36);
+select plan(38);
 
 \set owner_g '{"role": "authenticated", "sub": "a7000000-0000-4000-8000-000000000001"}'
 \set viewer_g '{"role": "authenticated", "sub": "a7000000-0000-4000-8000-000000000002"}'
@@ -86,6 +86,11 @@ select throws_ok($$insert into run_notes (project_id, run_id, body) values ('tap
 select throws_ok($$update run_notes set project_id = 'tap-h'$$, '42501', null, 'a note keeps its project');
 select throws_ok($$insert into saved_views (project_id, name) values ('tap-g', 'Best GEPA')$$,
   '23505', null, 'a view''s name is unique in its project');
+
+select lives_ok($$delete from optimization_runs where id = 'a7100000-0000-4000-8000-000000000001'$$,
+  'a run with a note, a star and changes can be deleted');
+select is((select count(*)::int from run_notes) + (select count(*)::int from run_changes) + (select count(*)::int from run_stars), 0,
+  'its note, stars and changes go with it');
 
 select * from finish();
 rollback;
