@@ -14,7 +14,7 @@ import { collectPageErrors, expectNoErrorScreen, keyHeaders, signIn } from './su
 const PROJECT = 'demo-qa';
 const THEMES = ['light', 'dark'] as const;
 
-async function useTheme(page: Page, theme: (typeof THEMES)[number]) {
+async function applyTheme(page: Page, theme: (typeof THEMES)[number]) {
   await page.emulateMedia({ colorScheme: theme });
   await page.addInitScript((t) => localStorage.setItem('optiscope-theme', t), theme);
 }
@@ -22,7 +22,7 @@ async function useTheme(page: Page, theme: (typeof THEMES)[number]) {
 for (const theme of THEMES) {
   test(`the runs page analyses every filtered run, ${theme}`, async ({ page }) => {
     const errors = collectPageErrors(page);
-    await useTheme(page, theme);
+    await applyTheme(page, theme);
     const { baseUrl } = servers().local;
     await page.goto(`${baseUrl}/projects/${PROJECT}/runs`);
     const analysis = page.getByTestId('runs-analysis');
@@ -79,7 +79,7 @@ test('a run\'s note renders Markdown without raw HTML; rename, tags and star are
   expect(created.status()).toBe(201);
   const run = (await created.json()) as { id: string; runName: string };
   for (const theme of THEMES) {
-    await useTheme(page, theme);
+    await applyTheme(page, theme);
     await page.goto(`${baseUrl}/projects/${PROJECT}/runs/${run.id}`);
     const notes = page.getByTestId('run-notes');
     if (theme === 'light') {

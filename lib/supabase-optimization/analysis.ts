@@ -171,22 +171,27 @@ export async function getConfigImportance(scope: Scope, input: ConfigImportanceI
           from leaves l cross join lateral jsonb_each(l.v) e
           where jsonb_typeof(l.v) = 'object' and l.depth < 8
         ),
-        scalars as (select id, path, v from leaves where jsonb_typeof(v) not in ('object', 'array')),
-        keys as (
-          select path,
-                 case when count(distinct jsonb_typeof(v)) = 1 then min(jsonb_typeof(v)) else 'mixed' end as type
-          from scalars group by path
+        scalars as (
+          select l.id, l.path, l.v, s.y from leaves l join scored s on s.id = l.id
+          where jsonb_typeof(l.v) not in ('object', 'array')
         ),
-        cells as (
-          select k.path, s.y, coalesce(c.v::text, '(missing)') as val
-          from keys k cross join scored s
-          left join scalars c on c.id = s.id and c.path = k.path
+        total as (select count(*) as n, avg(y) as mu, sum(y) as sy, coalesce(var_pop(y) * count(*), 0) as sst from scored),
+        -- the groups of runs that have the key; the runs without it form one more group,
+        -- derived from the totals (no key × run grid)
+        grouped as (select path, v::text as val, count(*) as ng, sum(y) as sy from scalars group by path, v::text),
+        present as (
+          select g.path, count(*) as kp, sum(g.ng) as np, sum(g.sy) as syp, sum(g.ng * (g.sy / g.ng - t.mu) ^ 2) as ssb
+          from grouped g cross join total t group by g.path
         ),
-        total as (select count(*) as n, avg(y) as mu, sum((y - (select avg(y) from scored)) ^ 2) as sst from scored),
-        grouped as (select path, val, count(*) as ng, avg(y) as mg from cells group by path, val),
         per_key as (
-          select g.path, count(*) as k, sum(g.ng * (g.mg - t.mu) ^ 2) as ssb, t.sst, t.n
-          from grouped g cross join total t group by g.path, t.sst, t.n
+          select p.path, p.kp + case when p.np < t.n then 1 else 0 end as k,
+                 p.ssb + case when p.np < t.n then (t.n - p.np) * ((t.sy - p.syp) / (t.n - p.np) - t.mu) ^ 2 else 0 end as ssb,
+                 t.sst, t.n
+          from present p cross join total t
+        ),
+        keys as (
+          select path, case when count(distinct jsonb_typeof(v)) = 1 then min(jsonb_typeof(v)) else 'mixed' end as type
+          from scalars group by path
         )
         select p.path as key, case when k.type = 'string' then 'string' when k.type = 'number' then 'number'
                                    when k.type = 'boolean' then 'boolean' else 'mixed' end as type,
