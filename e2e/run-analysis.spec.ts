@@ -1,9 +1,10 @@
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { createSqlClient } from '../lib/db/client.ts';
 import { createProject, createRun, createUser } from '../tests/helpers/fixtures.ts';
-import { SCREENSHOTS, servers } from './servers.ts';
+import { ARTIFACTS, SCREENSHOTS, servers } from './servers.ts';
 import { collectPageErrors, expectNoErrorScreen, keyHeaders, signIn } from './support.ts';
 
 // Issue 16 in the browser: the analysis of the filtered runs (grouped curves with legend
@@ -147,6 +148,73 @@ test('a running run with no recent write shows as stalled in the list and on its
     const [row] = await sql`select status, error_message from optimization_runs where id = ${runId}`;
     expect(row).toMatchObject({ status: 'failed' });
     expect(row!.error_message).toMatch(/^Crashed: no write since /);
+    await context.close();
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+});
+
+// The grouped chart and parallel coordinates over 1,000 runs: the time from each API
+// response to its chart in the page, written for bench/RESULTS.md (npm run bench:analysis).
+test('the analysis draws 1,000 runs', async ({ browser }) => {
+  const { baseUrl, databaseUrl } = servers().supabase;
+  const sql = createSqlClient(databaseUrl, { max: 1 });
+  try {
+    const owner = await createUser(sql, `bench-${randomBytes(3).toString('hex')}`);
+    const projectId = await createProject(sql, `bench-${randomBytes(3).toString('hex')}`, [[owner, 'owner']]);
+    await sql`
+      insert into optimization_runs (project_id, run_name, optimizer_type, status, final_score, config)
+      select ${projectId}, 'run ' || g, (array['miprov2', 'gepa', 'copro', 'simba'])[1 + g % 4], 'completed',
+             round((0.4 + (g % 5) * 0.1)::numeric, 4),
+             jsonb_build_object('model', (array['gpt-4o', 'llama', 'claude'])[1 + g % 3], 'temperature', (g % 5) * 0.25, 'num_candidates', 4 + g % 7)
+      from generate_series(1, 1000) g`;
+    await sql`
+      insert into optimization_iterations (run_id, project_id, iteration, score)
+      select r.id, r.project_id, i, least(1, r.final_score * (0.6 + 0.4 * i / 29.0))
+      from optimization_runs r cross join generate_series(0, 29) i where r.project_id = ${projectId}`;
+    const context = await browser.newContext();
+    await signIn(context, baseUrl, owner);
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(`${baseUrl}/projects/${projectId}/runs?limit=20`);
+    // record when each chart first appears, on the page's own clock
+    const drawn = await page.evaluate(
+      () =>
+        new Promise<{ curves: number; parallel: number; paths: number }>((resolve) => {
+          const out = { curves: 0, parallel: 0, paths: 0 };
+          const tick = () => {
+            const root = document.querySelector('[data-testid="runs-analysis"]');
+            if (!out.curves && root?.querySelectorAll('.recharts-line-curve').length) out.curves = performance.now();
+            const paths = root?.querySelectorAll('[data-testid="parallel-coordinates"] path').length ?? 0;
+            if (!out.parallel && paths >= 1000) {
+              out.parallel = performance.now();
+              out.paths = paths;
+            }
+            if (out.curves && out.parallel) resolve(out);
+            else requestAnimationFrame(tick);
+          };
+          tick();
+        }),
+    );
+    const timing = await page.evaluate(() =>
+      (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+        .filter((e) => e.name.includes('/api/v1/analysis/'))
+        .map((e) => ({ name: e.name, start: e.requestStart || e.startTime, end: e.responseEnd })),
+    );
+    const curves = timing.find((t) => t.name.includes('/curves'))!;
+    const importance = timing.find((t) => t.name.includes('/config-importance'))!;
+    await expect(page.getByTestId('runs-analysis')).toContainText('1,000 runs');
+    const result = {
+      curvesServerMs: curves.end - curves.start,
+      importanceServerMs: importance.end - importance.start,
+      curvesRenderMs: drawn.curves - curves.end,
+      parallelRenderMs: drawn.parallel - importance.end,
+      parallelPaths: drawn.paths,
+    };
+    writeFileSync(path.join(ARTIFACTS, 'analysis-render.json'), JSON.stringify(result, null, 2));
+    expect(drawn.paths).toBe(1000);
+    expect(errors).toEqual([]);
+    await page.getByTestId('runs-analysis').screenshot({ path: path.join(SCREENSHOTS, 'analysis-1000-runs-light.png') });
     await context.close();
   } finally {
     await sql.end({ timeout: 5 });
