@@ -72,7 +72,7 @@ await runScript(async () => {
     }
   }
   const renderFile = path.resolve(import.meta.dirname, '../e2e/.artifacts/analysis-render.json');
-  const render = existsSync(renderFile) ? (JSON.parse(readFileSync(renderFile, 'utf8')) as Record<string, number>) : null;
+  const render = existsSync(renderFile) ? (JSON.parse(readFileSync(renderFile, 'utf8')) as { curvesRenderMs: number; parallelRenderMs: number; parallelPaths: number; curvesServerMs: number; importanceServerMs: number }) : null;
   const [l1, l5, l15] = os.loadavg().map((x) => x.toFixed(1));
   const markdown = [
     `## Run analysis over 1,000 runs — ${new Date().toISOString().slice(0, 10)} (npm run bench:analysis)`,
