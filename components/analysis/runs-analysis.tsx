@@ -26,31 +26,29 @@ async function getJson<T>(url: string): Promise<T> {
 export function RunsAnalysis({ projectId, filterQuery, initialGroupBy }: { projectId: string; filterQuery: string; initialGroupBy?: string }) {
   const [groupBy, setGroupBy] = useState(initialGroupBy ?? 'optimizer');
   const [smoothing, setSmoothing] = useState(0);
-  const [curves, setCurves] = useState<Load<GroupedCurves>>({ state: 'loading' });
-  const [importance, setImportance] = useState<Load<ConfigImportance>>({ state: 'loading' });
+  // results are kept with the URL they answer, so a late answer to an older request is never shown
+  const [curvesResult, setCurvesResult] = useState<{ url: string; load: Load<GroupedCurves> } | null>(null);
+  const [importanceResult, setImportanceResult] = useState<{ url: string; load: Load<ConfigImportance> } | null>(null);
   const base = `projectId=${encodeURIComponent(projectId)}${filterQuery ? `&${filterQuery}` : ''}`;
+  const importanceUrl = `/api/v1/analysis/config-importance?${base}`;
+  const curvesUrl = `/api/v1/analysis/curves?${base}&groupBy=${encodeURIComponent(groupBy)}&smoothing=${smoothing}`;
 
   useEffect(() => {
-    let live = true;
-    getJson<ConfigImportance>(`/api/v1/analysis/config-importance?${base}`).then(
-      (data) => live && setImportance({ state: 'ready', data }),
-      (e: Error) => live && setImportance({ state: 'error', message: e.message }),
+    getJson<ConfigImportance>(importanceUrl).then(
+      (data) => setImportanceResult({ url: importanceUrl, load: { state: 'ready', data } }),
+      (e: Error) => setImportanceResult({ url: importanceUrl, load: { state: 'error', message: e.message } }),
     );
-    return () => {
-      live = false;
-    };
-  }, [base]);
+  }, [importanceUrl]);
 
   useEffect(() => {
-    let live = true;
-    getJson<GroupedCurves>(`/api/v1/analysis/curves?${base}&groupBy=${encodeURIComponent(groupBy)}&smoothing=${smoothing}`).then(
-      (data) => live && setCurves({ state: 'ready', data }),
-      (e: Error) => live && setCurves({ state: 'error', message: e.message }),
+    getJson<GroupedCurves>(curvesUrl).then(
+      (data) => setCurvesResult({ url: curvesUrl, load: { state: 'ready', data } }),
+      (e: Error) => setCurvesResult({ url: curvesUrl, load: { state: 'error', message: e.message } }),
     );
-    return () => {
-      live = false;
-    };
-  }, [base, groupBy, smoothing]);
+  }, [curvesUrl]);
+
+  const curves: Load<GroupedCurves> = curvesResult?.url === curvesUrl ? curvesResult.load : { state: 'loading' };
+  const importance: Load<ConfigImportance> = importanceResult?.url === importanceUrl ? importanceResult.load : { state: 'loading' };
 
   const configKeys = importance.state === 'ready' ? importance.data.keys.map((k) => k.key) : [];
   const options = ['optimizer', 'model', 'tag', ...configKeys.filter((k) => k !== 'model').map((k) => `config.${k}`)];
