@@ -181,26 +181,28 @@ test('the analysis draws 1,000 runs', async ({ browser }) => {
     await signIn(context, baseUrl, owner);
     const page = await context.newPage();
     const errors = collectPageErrors(page);
+    // record when each chart first appears, on the page's own clock, from before the page loads
+    await page.addInitScript(() => {
+      const out = { curves: 0, parallel: 0, paths: 0 };
+      (window as unknown as { __drawn: typeof out }).__drawn = out;
+      const tick = () => {
+        const root = document.querySelector('[data-testid="runs-analysis"]');
+        if (!out.curves && root?.querySelectorAll('.recharts-line-curve').length) out.curves = performance.now();
+        const paths = root?.querySelectorAll('[data-testid="parallel-coordinates"] path').length ?? 0;
+        if (!out.parallel && paths >= 1000) {
+          out.parallel = performance.now();
+          out.paths = paths;
+        }
+        if (!out.curves || !out.parallel) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
     await page.goto(`${baseUrl}/projects/${projectId}/runs?limit=20`);
-    // record when each chart first appears, on the page's own clock
-    const drawn = await page.evaluate(
-      () =>
-        new Promise<{ curves: number; parallel: number; paths: number }>((resolve) => {
-          const out = { curves: 0, parallel: 0, paths: 0 };
-          const tick = () => {
-            const root = document.querySelector('[data-testid="runs-analysis"]');
-            if (!out.curves && root?.querySelectorAll('.recharts-line-curve').length) out.curves = performance.now();
-            const paths = root?.querySelectorAll('[data-testid="parallel-coordinates"] path').length ?? 0;
-            if (!out.parallel && paths >= 1000) {
-              out.parallel = performance.now();
-              out.paths = paths;
-            }
-            if (out.curves && out.parallel) resolve(out);
-            else requestAnimationFrame(tick);
-          };
-          tick();
-        }),
-    );
+    await page.waitForFunction(() => {
+      const d = (window as unknown as { __drawn?: { curves: number; parallel: number } }).__drawn;
+      return Boolean(d?.curves && d.parallel);
+    }, undefined, { timeout: 120_000 });
+    const drawn = await page.evaluate(() => (window as unknown as { __drawn: { curves: number; parallel: number; paths: number } }).__drawn);
     const timing = await page.evaluate(() =>
       (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
         .filter((e) => e.name.includes('/api/v1/analysis/'))
