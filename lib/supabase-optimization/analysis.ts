@@ -112,11 +112,16 @@ export async function getGroupedScoreCurves(scope: Scope, input: RunAnalysisInpu
         with m as (${matched}),
         keyed as (select r.id, ${groupExpression(tx, groupBy)} as g from m r ${tagJoin}),
         sizes as (select g, count(distinct id)::int as group_runs from keyed group by g),
+        -- one index scan for all the runs: joined run by run, RLS's project condition made
+        -- each of 1,000 lookups scan the project's whole index (0.7 s instead of 30 ms)
+        scores as materialized (
+          select i.run_id, i.iteration, i.score from optimization_iterations i
+          where i.run_id = any (array(select id from keyed)) and i.score is not null
+        ),
         points as (
           select k.g, i.iteration, avg(i.score) as mean, coalesce(stddev_samp(i.score), 0) as sd,
                  min(i.score) as lo, max(i.score) as hi, count(*)::int as n
-          from keyed k join optimization_iterations i on i.run_id = k.id
-          where i.score is not null
+          from keyed k join scores i on i.run_id = k.id
           group by k.g, i.iteration
         )
         select s.g, p.iteration, p.mean, p.sd, p.lo, p.hi, coalesce(p.n, 0) as n, s.group_runs
