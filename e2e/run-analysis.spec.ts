@@ -27,7 +27,8 @@ for (const theme of THEMES) {
     const { baseUrl } = servers().local;
     await page.goto(`${baseUrl}/projects/${PROJECT}/runs`);
     const analysis = page.getByTestId('runs-analysis');
-    await expect(analysis.getByTestId('group-toggle').first()).toBeVisible();
+    // the embedded database answers one statement at a time, after the page's own reads
+    await expect(analysis.getByTestId('group-toggle').first()).toBeVisible({ timeout: 30_000 });
     const groups = await analysis.getByTestId('group-toggle').count();
     expect(groups).toBeGreaterThan(1);
     await expect(analysis.locator('.recharts-line-curve')).toHaveCount(groups);

@@ -13,6 +13,20 @@ const SMOOTHING = [
 
 type Load<T> = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; data: T };
 
+// Answers by URL for this page's lifetime: a remounted panel (a refresh of the page, a
+// hydration retry) shows what was already fetched instead of waiting on a lost request.
+const answers = new Map<string, Promise<unknown>>();
+function cachedJson<T>(url: string): Promise<T> {
+  let answer = answers.get(url) as Promise<T> | undefined;
+  if (!answer) {
+    answer = getJson<T>(url);
+    answers.set(url, answer);
+    answer.catch(() => answers.delete(url));
+    if (answers.size > 50) answers.delete(answers.keys().next().value!);
+  }
+  return answer;
+}
+
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { headers: { accept: 'application/json' } });
   const body = await res.json().catch(() => null);
@@ -34,14 +48,14 @@ export function RunsAnalysis({ projectId, filterQuery, initialGroupBy }: { proje
   const curvesUrl = `/api/v1/analysis/curves?${base}&groupBy=${encodeURIComponent(groupBy)}&smoothing=${smoothing}`;
 
   useEffect(() => {
-    getJson<ConfigImportance>(importanceUrl).then(
+    cachedJson<ConfigImportance>(importanceUrl).then(
       (data) => setImportanceResult({ url: importanceUrl, load: { state: 'ready', data } }),
       (e: Error) => setImportanceResult({ url: importanceUrl, load: { state: 'error', message: e.message } }),
     );
   }, [importanceUrl]);
 
   useEffect(() => {
-    getJson<GroupedCurves>(curvesUrl).then(
+    cachedJson<GroupedCurves>(curvesUrl).then(
       (data) => setCurvesResult({ url: curvesUrl, load: { state: 'ready', data } }),
       (e: Error) => setCurvesResult({ url: curvesUrl, load: { state: 'error', message: e.message } }),
     );
