@@ -88,10 +88,11 @@ await runScript(async () => {
     markdownTable(['engine', 'call', 'p50 ms', 'p95 ms'], rows, ['l', 'l', 'r', 'r']),
     '',
     render
-      ? `Render time in Chromium (e2e/run-analysis.spec.ts, production build, local mode on the embedded database, 1,000 runs): ` +
-        `curves response to chart drawn ${ms(render.curvesRenderMs)} ms, importance response to ${render.parallelPaths} parallel-coordinates ` +
-        `lines drawn ${ms(render.parallelRenderMs)} ms; the two API calls took ${ms(render.curvesServerMs)} ms and ${ms(render.importanceServerMs)} ms ` +
-        `(request start to response end, embedded database).`
+      ? `Render time in Chromium (e2e/run-analysis.spec.ts: production build, Supabase mode on PostgreSQL, 1,000 runs of 30 iterations; ` +
+        `from each API response's end to the first frame showing its chart, so it includes whatever else the page's main thread did ` +
+        `meanwhile): grouped curves ${ms(render.curvesRenderMs)} ms, parallel coordinates (${render.parallelPaths} lines) ` +
+        `${ms(render.parallelRenderMs)} ms. The two API calls, request start to response end as the browser saw them: ` +
+        `curves ${ms(render.curvesServerMs)} ms, config importance ${ms(render.importanceServerMs)} ms.`
       : 'Render time: run e2e/run-analysis.spec.ts first (it writes e2e/.artifacts/analysis-render.json).',
   ].join('\n');
   if (!process.argv.includes('--no-write')) writeResultsSection('run-analysis', markdown);
