@@ -46,6 +46,7 @@ for (const theme of THEMES) {
     await analysis.getByTestId('group-by').selectOption('tag');
     await analysis.getByTestId('smoothing').selectOption('0.6');
     await expect(analysis).toContainText('band ± 1 sd');
+    await page.mouse.move(0, 0);
     await expect(analysis.getByTestId('group-toggle').first()).toBeVisible();
     await expectNoErrorScreen(page);
     await page.evaluate(() => document.fonts.ready);

@@ -71,7 +71,8 @@ export function GroupedChart({ groups, height = 340 }: { groups: RunGroup[]; hei
               if (Array.isArray(value)) return [`${Number(value[0]).toFixed(3)}–${Number(value[1]).toFixed(3)}`, `${label} ± sd`];
               return [Number(value).toFixed(3), `${label} mean`];
             }}
-            contentStyle={{ background: 'var(--card-bg, #fff)', color: 'inherit' }}
+            // system colours follow the page's color-scheme (light or dark)
+            contentStyle={{ backgroundColor: 'Canvas', color: 'CanvasText', fontSize: 12 }}
           />
           {shown.map(({ i }) => (
             <Area

@@ -53,7 +53,8 @@ export function ParallelCoordinates({ keys, runs, width = 760, height = 300 }: {
     list.push(axisFor('__score', 'final score', runs.map((r) => r.finalScore)));
     return list;
   }, [keys, runs]);
-  const top = 28;
+  // two rows of axis titles, alternating, so neighbours do not overlap
+  const top = 44;
   const bottom = 36;
   const left = 40;
   const right = 56;
@@ -87,8 +88,9 @@ export function ParallelCoordinates({ keys, runs, width = 760, height = 300 }: {
         {axes.map((a, i) => (
           <g key={a.key} transform={`translate(${x(i)},0)`}>
             <line y1={top} y2={top + innerH} stroke="currentColor" strokeOpacity={0.5} />
-            <text y={top - 10} textAnchor="middle" fontSize={11} fill="currentColor" className="font-medium">
-              {a.label.length > 22 ? `${a.label.slice(0, 21)}…` : a.label}
+            <text y={top - (i % 2 ? 10 : 26)} textAnchor="middle" fontSize={11} fill="currentColor" className="font-medium">
+              <title>{a.label}</title>
+              {a.label.length > 18 ? `${a.label.slice(0, 17)}…` : a.label}
             </text>
             {a.ticks.map((t) => (
               <text key={t.label} x={5} y={y(t.at) + 4} fontSize={10} fill="currentColor">
