@@ -10,6 +10,14 @@ drop function if exists private.notify_run_change();
 drop function if exists public.add_project_member(text, text, text);
 drop function if exists public.list_project_members(text);
 
+-- 20261204002000_run_analysis
+drop trigger if exists trigger_audit_run_update on public.optimization_runs;
+drop table if exists public.run_changes;
+drop table if exists public.saved_views;
+drop table if exists public.run_stars;
+drop table if exists public.run_notes;
+delete from supabase_migrations.schema_migrations where version = '20261204002000';
+
 -- 20261204000500_analytics_refresh_only_throttled (a revoke: nothing to drop)
 delete from supabase_migrations.schema_migrations where version = '20261204000500';
 

@@ -17,12 +17,14 @@ type Op = 'select' | 'insert' | 'update' | 'delete';
 const OPS: Op[] = ['select', 'insert', 'update', 'delete'];
 
 // What a policy asks of the caller for a project.
-type Access = 'read' | 'write' | 'admin' | 'owner' | 'create-as-owner';
+// 'star': a signed-in user who can read the project, for their own rows; 'never': no grant.
+type Access = 'read' | 'write' | 'admin' | 'owner' | 'create-as-owner' | 'star' | 'never';
 
 type Table =
   | 'project_config' | 'project_members' | 'api_keys'
   | 'optimization_runs' | 'optimization_iterations' | 'optimization_samples'
-  | 'optimization_candidates' | 'optimization_candidate_pool' | 'optimization_pareto_snapshots' | 'optimization_proposals';
+  | 'optimization_candidates' | 'optimization_candidate_pool' | 'optimization_pareto_snapshots' | 'optimization_proposals'
+  | 'run_notes' | 'saved_views' | 'run_stars' | 'run_changes';
 
 const DATA_POLICY: Record<Op, Access> = { select: 'read', insert: 'write', update: 'write', delete: 'write' };
 const POLICY: Record<Table, Record<Op, Access>> = {
@@ -37,6 +39,12 @@ const POLICY: Record<Table, Record<Op, Access>> = {
   optimization_candidate_pool: DATA_POLICY,
   optimization_pareto_snapshots: DATA_POLICY,
   optimization_proposals: DATA_POLICY,
+  run_notes: DATA_POLICY,
+  saved_views: DATA_POLICY,
+  // a user's own stars; stars are never updated
+  run_stars: { select: 'star', insert: 'star', update: 'never', delete: 'star' },
+  // the audit: read like the runs, written by its triggers only
+  run_changes: { select: 'read', insert: 'never', update: 'never', delete: 'never' },
 };
 const TABLES = Object.keys(POLICY) as Table[];
 
@@ -61,8 +69,9 @@ const ACTOR_NAMES = Object.keys(ACTORS) as ActorName[];
 
 function can(name: ActorName, access: Access, project: Project): boolean {
   const actor: ActorSpec = ACTORS[name];
-  if (actor.kind === 'anon') return false;
+  if (actor.kind === 'anon' || access === 'never') return false;
   if (actor.kind === 'key') {
+    if (access === 'star') return false; // a key has no user to star for
     const live = !actor.revoked && actor.project === project;
     if (access === 'read') return live;
     if (access === 'write') return live && actor.scopes.includes('write');
@@ -70,7 +79,8 @@ function can(name: ActorName, access: Access, project: Project): boolean {
   }
   const role = actor.roles[project];
   switch (access) {
-    case 'read': return role !== undefined;
+    case 'read':
+    case 'star': return role !== undefined;
     case 'write': return role !== undefined && role !== 'viewer';
     case 'admin': return role === 'owner' || role === 'admin';
     case 'owner': return role === 'owner';
@@ -120,6 +130,8 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
   const claims = {} as Record<ActorName, Claims>;
   const runs = {} as Record<Project, string>;
   const iterations = {} as Record<Project, string>;
+  // a second run of each project: new notes and stars go there (the first has them)
+  const spare = {} as Record<Project, string>;
   let outsider: TestUser;
 
   // Runs fn as the actor (RLS on) in a transaction that is always rolled back. The role
@@ -160,6 +172,7 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
     if (table === 'project_members' && op !== 'select') {
       return `project_id = '${project}' and role <> 'owner' and user_id is distinct from auth.uid()`;
     }
+    if (table === 'run_stars') return `project_id = '${project}' and user_id = auth.uid()`;
     return `project_id = '${project}'`;
   }
 
@@ -186,6 +199,14 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
       case 'optimization_pareto_snapshots':
       case 'optimization_proposals':
         return structureInsert(table, runs[project], project, 99);
+      case 'run_notes':
+        return `insert into run_notes (project_id, run_id, body) values ('${project}', '${spare[project]}', 'new note')`;
+      case 'saved_views':
+        return `insert into saved_views (project_id, name) values ('${project}', 'view ${randomBytes(4).toString('hex')}')`;
+      case 'run_stars':
+        return `insert into run_stars (project_id, run_id, user_id) values ('${project}', '${spare[project]}', auth.uid())`;
+      case 'run_changes':
+        return `insert into run_changes (project_id, run_id, field) values ('${project}', '${runs[project]}', 'note')`;
     }
   }
 
@@ -200,6 +221,10 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
     optimization_candidate_pool: "text = 'changed'",
     optimization_pareto_snapshots: `front = '{"changed": []}'`,
     optimization_proposals: "accepted = true",
+    run_notes: "body = 'changed'",
+    saved_views: "name = 'renamed view'",
+    run_stars: 'created_at = now()',
+    run_changes: "field = 'tags'",
   };
 
   function cellSql(table: Table, op: Op, project: Project): string {
@@ -238,6 +263,13 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
         insert into optimization_samples (run_id, project_id, iteration, iteration_id, sample_index, score)
         values (${runs[project]}, ${project}, 0, ${iterations[project]}, 0, 1)`;
       for (const table of STRUCTURE_TABLES) await sql.unsafe(structureInsert(table, runs[project]!, project, 0));
+      spare[project] = await createRun(sql, project, { status: 'running', final_score: null });
+      // a note (and so an audited change), a view, and each reader's star
+      await sql`insert into run_notes (project_id, run_id, body) values (${project}, ${runs[project]}, 'why')`;
+      await sql`insert into saved_views (project_id, name) values (${project}, 'shared view')`;
+      for (const [user] of membersOf(project)) {
+        await sql`insert into run_stars (project_id, run_id, user_id) values (${project}, ${runs[project]}, ${user.id})`;
+      }
       // every project has a key, so its api_keys rows are there to be hidden
       await sql`insert into api_keys (project_id, name, key_hash, key_prefix) values (${project}, 'ci', ${hex64()}, 'opt_ci')`;
     }
@@ -266,7 +298,7 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
       OPS.flatMap((op) =>
         PROJECTS.map((project) => ({
           actor, table, op, project,
-          verdict: ACTORS[actor].kind === 'anon' ? 'permission denied'
+          verdict: ACTORS[actor].kind === 'anon' || POLICY[table][op] === 'never' ? 'permission denied'
             : can(actor, POLICY[table][op], project) ? 'allowed' : 'denied',
         })))));
 
@@ -314,6 +346,12 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
         () => structureInsert(table, runs[B], A, 7),
         `${table}_run_fkey`,
       ] as [string, () => string, string]),
+      ['a note of A on a run of B', () =>
+        `insert into run_notes (project_id, run_id, body) values ('${A}', '${runs[B]}', 'x')`,
+      'run_notes_run_fkey'],
+      ['a star of A on a run of B', () =>
+        `insert into run_stars (project_id, run_id, user_id) values ('${A}', '${spare[B]}', auth.uid())`,
+      'run_stars_run_fkey'],
       ['a sample of A on an iteration of B', () =>
         `insert into optimization_samples (run_id, project_id, iteration, iteration_id, sample_index)
          values ('${runs[A]}', '${A}', 0, '${iterations[B]}', 7)`,

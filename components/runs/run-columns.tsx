@@ -1,6 +1,7 @@
 import { createColumnHelper, type RowData } from '@tanstack/react-table';
 import Link from 'next/link';
 import { DerivedMark } from '@/components/derived-score';
+import { StalledNote } from '@/components/analysis/stalled-note';
 import { StatusBadge } from '@/components/status-badge';
 import type { SortColumn } from '@/lib/dashboard/run-filters';
 import type { RunRow } from './run-row';
@@ -61,7 +62,12 @@ export function runColumns({ now, filteredTags, tagHref }: CellContext) {
       id: 'status',
       header: COLUMN_LABELS.status,
       meta: { label: COLUMN_LABELS.status },
-      cell: (info) => <StatusBadge status={info.getValue()} />,
+      cell: (info) => (
+        <>
+          <StatusBadge status={info.getValue()} />
+          <StalledNote since={info.row.original.stalledSince} />
+        </>
+      ),
     }),
     column.accessor('optimizerType', {
       id: 'optimizer',

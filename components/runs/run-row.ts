@@ -6,10 +6,12 @@ const ROW_FIELDS = [
   'improvementPct', 'iterations', 'durationMs', 'startedAt', 'totalCostUsd', 'totalTokens', 'createdAt',
 ] as const satisfies readonly (keyof OptimizationRun)[];
 
+// initialDerived/finalDerived: where the scores were derived from iterations (not reported);
+// stalledSince: a running run with no write for STALLED_RUN_MINUTES, its last write
 export type RunRow = Pick<OptimizationRun, (typeof ROW_FIELDS)[number]> & {
-  // where the initial and final scores were derived from iterations (not reported)
   initialDerived?: ShownScores['initialDerived'];
   finalDerived?: ShownScores['finalDerived'];
+  stalledSince?: string;
 };
 
 // `shown`: the scores to display when some were derived (lib/supabase-optimization shownScores).

@@ -3,13 +3,18 @@ import {
   candidatePoolEntrySchema,
   candidateSchema,
   createRunSchema,
+  createSavedViewSchema,
+  editRunLabelsSchema,
   iterationFieldsSchema,
+  markCrashedSchema,
+  runNoteSchema,
   listRunsSchema,
   listSamplesSchema,
   listStructureSchema,
   MAX_STRUCTURE_PER_BATCH,
   paretoSnapshotSchema,
   proposalSchema,
+  MAX_ANALYSIS_RUNS,
   RUN_STATUSES,
   sampleFieldsSchema,
   updateRunSchema,
@@ -245,6 +250,22 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
         ParetoSnapshotInput: input(paretoSnapshotSchema),
         Proposal: rowOf(proposalSchema),
         ProposalInput: input(proposalSchema),
+        RunNoteInput: input(runNoteSchema),
+        EditRunLabels: input(editRunLabelsSchema),
+        MarkCrashed: input(markCrashedSchema),
+        SavedViewInput: input(createSavedViewSchema.partial({ projectId: true })),
+        RunNote: {
+          type: 'object',
+          properties: { runId: { type: 'string', format: 'uuid' }, body: { type: 'string' }, updatedBy: nullable('string', { format: 'uuid' }), updatedAt: { type: 'string', format: 'date-time' } },
+        },
+        SavedView: {
+          type: 'object',
+          properties: {
+            id: { type: 'string', format: 'uuid' }, projectId: { type: 'string' }, name: { type: 'string' },
+            definition: { type: 'object', description: '{ filters, columns, sort, groupBy }' },
+            createdBy: nullable('string', { format: 'uuid' }), createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' },
+          },
+        },
       },
     },
     paths: {
@@ -381,6 +402,123 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
             ...ok('Result', { type: 'object', properties: { refreshed: { type: 'boolean' }, refreshedAt: nullable('string'), durationMs: nullable('integer'), retryAfterSeconds: nullable('integer') } }),
             ...errors(403),
           },
+        },
+      },
+      '/api/v1/runs/{id}/note': {
+        parameters: [runIdParam],
+        get: { summary: "The run's Markdown note", responses: { ...ok('The note, null when the run has none', { type: 'object', properties: { note: { oneOf: [ref('RunNote'), { type: 'null' }] } } }), ...errors(404) } },
+        put: {
+          summary: "Write the run's Markdown note",
+          description: 'An empty body removes the note. Rendered as Markdown without raw HTML. Recorded in the run\'s changes.',
+          requestBody: { required: true, content: jsonContent(ref('RunNoteInput')) },
+          responses: { ...ok('The note', { type: 'object', properties: { note: { oneOf: [ref('RunNote'), { type: 'null' }] } } }), ...writeErrors },
+        },
+      },
+      '/api/v1/runs/{id}/star': {
+        parameters: [runIdParam],
+        put: {
+          summary: 'Star a run (signed-in users)',
+          description: "Stars are each user's own bookmarks; viewers may star. An API key has no user to star for (422).",
+          responses: { ...ok('Starred', { type: 'object', properties: { runId: { type: 'string' }, starred: { type: 'boolean' } } }), ...errors(404, 422) },
+        },
+        delete: {
+          summary: "Remove the signed-in user's star",
+          responses: { ...ok('Not starred', { type: 'object', properties: { runId: { type: 'string' }, starred: { type: 'boolean' } } }), ...errors(404, 422) },
+        },
+      },
+      '/api/v1/runs/{id}/labels': {
+        parameters: [runIdParam],
+        patch: {
+          summary: 'Rename a run, add and remove tags',
+          description: 'One edit, applied atomically; each changed field is recorded in the run\'s changes with who made it.',
+          requestBody: { required: true, content: jsonContent(ref('EditRunLabels')) },
+          responses: { ...ok('The run', ref('Run')), ...writeErrors },
+        },
+      },
+      '/api/v1/runs/{id}/changes': {
+        parameters: [runIdParam],
+        get: {
+          summary: 'Who changed what and when',
+          description: 'Renames, tag edits, status changes and note edits, newest first (at most 100), written by the database.',
+          responses: {
+            ...ok('Changes', { type: 'object', properties: { data: { type: 'array', items: { type: 'object', properties: {
+              id: { type: 'integer' }, field: { type: 'string', enum: ['run_name', 'tags', 'status', 'note'] }, oldValue: {}, newValue: {},
+              changedBy: nullable('string', { format: 'uuid' }), changedByEmail: nullable('string'), apiKeyId: nullable('string', { format: 'uuid' }),
+              changedAt: { type: 'string', format: 'date-time' } } } } } }),
+            ...errors(404),
+          },
+        },
+      },
+      '/api/v1/runs/{id}/activity': {
+        parameters: [runIdParam],
+        get: {
+          summary: "The run's last write and whether it is stalled",
+          description: 'A running run whose row and iterations were last written more than STALLED_RUN_MINUTES ago is stalled.',
+          responses: { ...ok('Activity', { type: 'object', properties: { runId: { type: 'string' }, lastWriteAt: { type: 'string', format: 'date-time' }, stalled: { type: 'boolean' }, stalledAfterMinutes: { type: 'integer' } } }), ...errors(404) },
+        },
+      },
+      '/api/v1/runs/{id}/crash': {
+        parameters: [runIdParam],
+        post: {
+          summary: 'Mark a stalled run crashed',
+          description:
+            'A crashed run becomes `failed` with errorMessage "Crashed: no write since <time> (<reason>)". Only a stalled running run ' +
+            'can be marked (409 otherwise: still writing, or already finished).',
+          requestBody: { required: false, content: jsonContent(ref('MarkCrashed')) },
+          responses: { ...ok('The run', ref('Run')), ...writeErrors },
+        },
+      },
+      '/api/v1/analysis/curves': {
+        get: {
+          summary: 'Score curves of the filtered runs, grouped',
+          description:
+            `The first ${MAX_ANALYSIS_RUNS.toLocaleString('en-US')} runs the filters of GET /api/v1/runs select, grouped by optimizer, model ` +
+            '(config.model), tag (a run in each of its tags) or a config path; per group and iteration the mean, sample standard deviation, ' +
+            'min, max and number of runs, computed in PostgreSQL. smoothing applies an exponential moving average to mean and sd.',
+          parameters: [
+            ...listParameters(listRunsSchema, ['cursor', 'offset', 'limit']),
+            query('groupBy', { type: 'string', default: 'optimizer' }, '"optimizer", "model", "tag" or "config.<path>"'),
+            query('smoothing', { type: 'number', minimum: 0, maximum: 0.99, default: 0 }, 'Weight of the previous point (0: none)'),
+            query('maxRuns', { type: 'integer', minimum: 1, maximum: MAX_ANALYSIS_RUNS }, `Default ${MAX_ANALYSIS_RUNS}`),
+          ],
+          responses: { ...ok('Groups', { type: 'object', properties: { runs: { type: 'integer' }, truncated: { type: 'boolean' }, groups: { type: 'array', items: { type: 'object' } }, omittedGroups: { type: 'integer' } } }), ...errors(422) },
+        },
+      },
+      '/api/v1/analysis/config-importance': {
+        get: {
+          summary: 'Which config keys go with the final score',
+          description:
+            'Each scalar config leaf (a dotted path) splits the filtered runs with a final score into groups by value (missing is a group). ' +
+            'etaSquared = SS_between / SS_total, the share of final-score variance between the groups; epsilonSquared corrects it for the ' +
+            'number of groups k: (SS_between − (k − 1)·SS_within/(n − k)) / SS_total. Keys are ranked by epsilonSquared. `parallel` holds ' +
+            'the runs\' values of the top maxKeys keys and final scores (parallel coordinates).',
+          parameters: [
+            ...listParameters(listRunsSchema, ['cursor', 'offset', 'limit']),
+            query('maxRuns', { type: 'integer', minimum: 1, maximum: MAX_ANALYSIS_RUNS }, `Default ${MAX_ANALYSIS_RUNS}`),
+            query('maxKeys', { type: 'integer', minimum: 1, maximum: 20 }, 'Keys in `parallel`; default 8'),
+          ],
+          responses: { ...ok('Keys and parallel coordinates', { type: 'object', properties: { runs: { type: 'integer' }, truncated: { type: 'boolean' }, keys: { type: 'array', items: { type: 'object' } }, parallel: { type: 'object' } } }), ...errors(422) },
+        },
+      },
+      '/api/v1/views': {
+        get: {
+          summary: "A project's saved views",
+          parameters: [query('projectId', { type: 'string' }, "Defaults to the API key's project")],
+          responses: { ...ok('Views', { type: 'object', properties: { data: { type: 'array', items: ref('SavedView') } } }), ...errors(422) },
+        },
+        post: {
+          summary: 'Save a view',
+          description: "A named set of filters, columns, sort and grouping, shared with the project's members; names are unique in a project (409).",
+          requestBody: { required: true, content: jsonContent(ref('SavedViewInput')) },
+          responses: { ...ok('The view', ref('SavedView'), '201'), ...writeErrors },
+        },
+      },
+      '/api/v1/views/{viewId}': {
+        parameters: [{ name: 'viewId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        delete: {
+          summary: 'Delete a saved view',
+          parameters: [query('projectId', { type: 'string' }, "Defaults to the API key's project")],
+          responses: { '204': { description: 'Deleted' }, ...writeErrors },
         },
       },
       '/api/v1/projects': {

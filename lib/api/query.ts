@@ -132,3 +132,22 @@ export function assertOnlyParams(params: URLSearchParams, allowed: string[]): vo
     throw new ValidationError(unknown.map((k) => ({ path: k, message: 'is not a parameter of this endpoint' })));
   }
 }
+
+// GET /api/v1/analysis/*: the runs list's filters plus the analysis's own parameters
+// (numbers as typed; the data layer's schema judges them).
+export const ANALYSIS_PARAMS = ['groupBy', 'smoothing', 'maxRuns', 'maxKeys'] as const;
+export function parseAnalysisQuery(
+  params: URLSearchParams,
+  defaultProjectId: string | null,
+): { filters: ListRunsInput } & Partial<Record<(typeof ANALYSIS_PARAMS)[number], string | number>> {
+  const rest = new URLSearchParams(params);
+  const own: Partial<Record<(typeof ANALYSIS_PARAMS)[number], string | number>> = {};
+  for (const name of ANALYSIS_PARAMS) {
+    const value = rest.get(name);
+    rest.delete(name);
+    if (value === null || value === '') continue;
+    own[name] = name === 'groupBy' || Number.isNaN(Number(value)) ? value : Number(value);
+  }
+  for (const name of ['cursor', 'offset', 'limit']) rest.delete(name);
+  return { filters: parseListRunsQuery(rest, defaultProjectId), ...own };
+}

@@ -23,6 +23,8 @@ export interface AppConfig {
   liveRecheckSeconds: number;
   // least time between two refreshes of the global analytics view
   analyticsRefreshMinIntervalSeconds: number;
+  // a running run with no write for this long shows as stalled
+  stalledRunMinutes: number;
   database: DatabaseSettings;
 }
 
@@ -252,6 +254,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     liveRecheckSeconds: nonNegativeInt(env, 'LIVE_RECHECK_SECONDS', 30, problems),
     // local mode has one user, who may refresh as often as one refresh at a time allows
     analyticsRefreshMinIntervalSeconds: nonNegativeInt(env, 'ANALYTICS_REFRESH_MIN_INTERVAL_SECONDS', mode === 'local' ? 0 : 60, problems),
+    stalledRunMinutes: nonNegativeInt(env, 'STALLED_RUN_MINUTES', 15, problems),
     database,
   };
   if (config.liveRecheckSeconds < 1) problems.push('LIVE_RECHECK_SECONDS must be at least 1');

@@ -109,3 +109,32 @@ export {
   type CostSummary,
   type SettingsGroup,
 } from './insight.ts';
+export {
+  getRunNote,
+  setRunNote,
+  editRunLabels,
+  listRunChanges,
+  setRunStar,
+  listStarredRuns,
+  listSavedViews,
+  createSavedView,
+  deleteSavedView,
+  getRunActivity,
+  markRunCrashed,
+  DEFAULT_STALLED_MINUTES,
+  type RunNote,
+  type RunChange,
+  type SavedView,
+  type RunActivity,
+} from './run-meta.ts';
+export {
+  getGroupedScoreCurves,
+  getConfigImportance,
+  MAX_GROUPS,
+  type GroupedCurves,
+  type RunGroup,
+  type GroupPoint,
+  type ConfigImportance,
+  type ConfigKeyImportance,
+  type ParallelRun,
+} from './analysis.ts';

@@ -245,11 +245,9 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-// Lists runs with every dashboard filter; keyset cursor paging, ordering by one of five
-// columns either way (NULLs last, id as the tie-breaker).
-export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): Promise<RunPage> {
-  const filters = parseInput(listRunsSchema, input);
-  const cursor = filters.cursor ? decodeCursor(filters.cursor, filters) : null;
+// The filters of a listing as search_optimization_runs and total_optimization_runs take them
+// (also the runs an analysis chart covers).
+export function runSearchFilters(filters: ListRunsFilters): Record<string, unknown> {
   const config = filters.config ? configContainment(filters.config) : null;
   // The search runs in search_optimization_runs (SECURITY DEFINER: it checks the caller's
   // access, then can use the GIN indexes that RLS would rule out); the rows are read back
@@ -268,6 +266,15 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
   if (filters.search?.trim()) search.search = `%${escapeLike(filters.search.trim())}%`;
   if (filters.createdAfter) search.createdAfter = filters.createdAfter;
   if (filters.createdBefore) search.createdBefore = filters.createdBefore;
+  return search;
+}
+
+// Lists runs with every dashboard filter; keyset cursor paging, ordering by one of five
+// columns either way (NULLs last, id as the tie-breaker).
+export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): Promise<RunPage> {
+  const filters = parseInput(listRunsSchema, input);
+  const cursor = filters.cursor ? decodeCursor(filters.cursor, filters) : null;
+  const search = runSearchFilters(filters);
   if (cursor) {
     search.cursorValue = cursor.v;
     search.cursorId = cursor.id;

@@ -420,3 +420,73 @@ export const createApiKeySchema = z
   })
   .strict();
 export type CreateApiKeyInput = z.input<typeof createApiKeySchema>;
+
+// Run analysis (issue 16) -----------------------------------------------------------------
+
+export const runNoteSchema = z.object({ body: text(100_000).describe('Markdown; rendered without raw HTML') }).strict();
+export type RunNoteInput = z.input<typeof runNoteSchema>;
+
+export const editRunLabelsSchema = z
+  .object({
+    runName: nonEmptyText(500).optional().describe('The new name'),
+    addTags: tagsSchema.optional().describe('Tags to add (kept once)'),
+    removeTags: tagsSchema.optional().describe('Tags to remove'),
+  })
+  .strict()
+  .refine((e) => e.runName !== undefined || e.addTags?.length || e.removeTags?.length, {
+    message: 'must rename the run or add or remove a tag',
+  });
+export type EditRunLabelsInput = z.input<typeof editRunLabelsSchema>;
+
+export const markCrashedSchema = z
+  .object({ reason: text(1000).optional().describe('Why it is considered crashed; stored in errorMessage') })
+  .strict();
+export type MarkCrashedInput = z.input<typeof markCrashedSchema>;
+
+// What a run chart groups by: optimizer, the config's "model", a tag, or a config path.
+export const GROUP_BY_PATTERN = /^(optimizer|model|tag|config\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){0,7})$/;
+export const groupBySchema = z.string().regex(GROUP_BY_PATTERN, {
+  message: 'must be "optimizer", "model", "tag" or "config.<key>" (e.g. "config.num_candidates")',
+});
+
+export const MAX_ANALYSIS_RUNS = 1000;
+
+export const runAnalysisSchema = z
+  .object({
+    filters: z.unknown().describe('The filters of GET /api/v1/runs (projectId required)'),
+    groupBy: groupBySchema.default('optimizer'),
+    smoothing: z.number().min(0).max(0.99).default(0).describe('Exponential moving average weight of the previous point (0: none)'),
+    maxRuns: z.number().int().min(1).max(MAX_ANALYSIS_RUNS).default(MAX_ANALYSIS_RUNS),
+  })
+  .strict();
+export type RunAnalysisInput = z.input<typeof runAnalysisSchema>;
+
+export const configImportanceSchema = z
+  .object({
+    filters: z.unknown().describe('The filters of GET /api/v1/runs (projectId required)'),
+    maxRuns: z.number().int().min(1).max(MAX_ANALYSIS_RUNS).default(MAX_ANALYSIS_RUNS),
+    maxKeys: z.number().int().min(1).max(20).default(8),
+  })
+  .strict();
+export type ConfigImportanceInput = z.input<typeof configImportanceSchema>;
+
+const viewColumnSchema = z.string().regex(/^([a-z_]+|config\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){0,7})$/, {
+  message: 'must be a run column or "config.<key>"',
+});
+export const savedViewDefinitionSchema = z
+  .object({
+    // the runs page's URL parameters (the API's own names)
+    filters: z
+      .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,80}$/), z.union([text(500), z.array(text(500)).max(50)]))
+      .refine((r) => Object.keys(r).length <= 40, { message: 'at most 40 filters' })
+      .default({}),
+    columns: z.array(viewColumnSchema).max(50).optional(),
+    sort: z.object({ by: viewColumnSchema, direction: z.enum(['asc', 'desc']) }).strict().optional(),
+    groupBy: groupBySchema.optional(),
+  })
+  .strict();
+export const createSavedViewSchema = z
+  .object({ projectId: projectIdSchema, name: nonEmptyText(100), definition: savedViewDefinitionSchema })
+  .strict();
+export type CreateSavedViewInput = z.input<typeof createSavedViewSchema>;
+export type SavedViewDefinition = z.output<typeof savedViewDefinitionSchema>;

@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
 import { headers } from 'next/headers';
+import { RunsAnalysis } from '@/components/analysis/runs-analysis';
+import { SavedViews } from '@/components/analysis/saved-views';
 import { LiveRefresh } from '@/components/live-refresh';
 import { ActiveFilters } from '@/components/runs/active-filters';
 import { FilterErrors } from '@/components/runs/filter-errors';
@@ -20,7 +22,21 @@ import {
   runsHref,
   toListRunsParams,
 } from '@/lib/dashboard/run-filters';
-import { listDerivedScores, listOptimizationRuns, listRunFacets, needsDerivedScores, shownScores, ValidationError, type FieldIssue, type RunPage } from '@/lib/supabase-optimization';
+import { getConfig } from '@/lib/config';
+import {
+  getRunActivity,
+  GROUP_BY_PATTERN,
+  listDerivedScores,
+  listOptimizationRuns,
+  listRunFacets,
+  listSavedViews,
+  listStarredRuns,
+  needsDerivedScores,
+  shownScores,
+  ValidationError,
+  type FieldIssue,
+  type RunPage,
+} from '@/lib/supabase-optimization';
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -39,7 +55,7 @@ export default async function RunsPage({
 }) {
   const { projectId } = await params;
   const query = await searchParams;
-  const { scope, project, canAdmin } = await requireProject(projectId);
+  const { scope, project, canAdmin, canWrite } = await requireProject(projectId);
   const state = readRunsUrl(query);
   const base = `/projects/${project.id}/runs`;
 
@@ -53,7 +69,16 @@ export default async function RunsPage({
       throw error;
     }
   };
-  const [result, facets] = await Promise.all([listing(), listRunFacets(scope, project.id)]);
+  const [result, facets, views, starred] = await Promise.all([
+    listing(),
+    listRunFacets(scope, project.id),
+    listSavedViews(scope, project.id),
+    listStarredRuns(scope, project.id),
+  ]);
+  // running runs with no recent write show as stalled, with their last write
+  const running = 'page' in result ? result.page.data.filter((r) => r.status === 'running').map((r) => r.id) : [];
+  const activity = await getRunActivity(scope, running, getConfig().stalledRunMinutes);
+  const groupByParam = typeof query.groupBy === 'string' && GROUP_BY_PATTERN.test(query.groupBy) ? query.groupBy : undefined;
   const now = new Date().getTime();
 
   const fieldErrors: FieldErrors = {};
@@ -81,7 +106,11 @@ export default async function RunsPage({
     content = (
       <RunsTable
         projectId={project.id}
-        rows={page.data.map((run) => toRunRow(run, shownScores(run, derived.get(run.id))))}
+        rows={page.data.map((run) => {
+          const row = toRunRow(run, shownScores(run, derived.get(run.id)));
+          const a = activity.get(run.id);
+          return a?.stalled ? { ...row, stalledSince: a.lastWriteAt } : row;
+        })}
         state={state}
         total={page.total}
         totalIsExact={page.totalIsExact}
@@ -117,6 +146,17 @@ export default async function RunsPage({
         </div>
       </div>
       {!projectIsEmpty && (
+        <SavedViews
+          projectId={project.id}
+          base={base}
+          views={views}
+          currentQuery={filterQuery(state)}
+          groupBy={groupByParam}
+          canWrite={canWrite}
+          starred={starred}
+        />
+      )}
+      {!projectIsEmpty && (
         <>
           <RunsFilters
             projectId={project.id}
@@ -131,6 +171,9 @@ export default async function RunsPage({
         </>
       )}
       {content}
+      {page && page.data.length > 0 && (
+        <RunsAnalysis projectId={project.id} filterQuery={filterQuery(state)} initialGroupBy={groupByParam} />
+      )}
     </>
   );
 }

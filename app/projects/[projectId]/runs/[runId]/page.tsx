@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { RunNotes } from '@/components/analysis/run-notes';
 import { ScoreChart } from '@/components/charts/score-chart';
 import { OptimizerStructureSections } from '@/components/insight/optimizer-structure-sections';
 import { RunInsightA } from '@/components/insight/run-insight-a';
@@ -12,10 +13,15 @@ import { RunHeader } from '@/components/run/run-header';
 import { FIRST_PAGE, SamplesSection } from '@/components/run/samples-section';
 import { ScoreCards } from '@/components/run/score-cards';
 import { Section } from '@/components/run/section';
+import { getConfig } from '@/lib/config';
 import { requireRun } from '@/lib/dashboard/context';
 import {
   countOptimizationSamplesByIteration,
   deriveScores,
+  getRunActivity,
+  getRunNote,
+  listRunChanges,
+  listStarredRuns,
   isDataError,
   listOptimizationIterations,
   listOptimizationSamples,
@@ -57,7 +63,7 @@ export default async function RunPage({ params, searchParams }: Props) {
   const { projectId, runId } = await params;
   const sp = await searchParams;
   // a run of another tenant or another project is "not found", never "forbidden"
-  const { scope, project, run } = await requireRun(projectId, runId);
+  const { scope, project, run, canWrite } = await requireRun(projectId, runId);
 
   // samples: filters and keyset cursor from the URL
   const filters = {
@@ -90,12 +96,17 @@ export default async function RunPage({ params, searchParams }: Props) {
     },
   );
 
-  let iterations, counts, samples;
+  const stalledAfterMinutes = getConfig().stalledRunMinutes;
+  let iterations, counts, samples, note, changes, starred, activity;
   try {
-    [iterations, counts, samples] = await Promise.all([
+    [iterations, counts, samples, note, changes, starred, activity] = await Promise.all([
       listOptimizationIterations(scope, run.id),
       countOptimizationSamplesByIteration(scope, run.id),
       samplesPage,
+      getRunNote(scope, run.id),
+      listRunChanges(scope, run.id, 50),
+      listStarredRuns(scope, project.id),
+      getRunActivity(scope, [run.id], stalledAfterMinutes),
     ]);
   } catch (error) {
     // deleted while we looked
@@ -138,6 +149,20 @@ export default async function RunPage({ params, searchParams }: Props) {
         bestIteration={best?.iteration ?? null}
         shown={shownScores(run, deriveScores(iterations.map((i) => ({ iteration: i.iteration, score: i.score, kind: i.evalKind ?? evalKindOf(i.params), isSelected: i.isSelected }))))}
       />
+
+      <Section id="notes" testId="notes-section" title="Notes and labels" description="Star, rename, tag and annotate this run; every change is recorded.">
+        <RunNotes
+          runId={run.id}
+          runName={run.runName}
+          tags={run.tags}
+          note={note?.body ?? ''}
+          starred={starred.some((s) => s.runId === run.id)}
+          canWrite={canWrite}
+          stalledSince={activity.get(run.id)?.stalled ? activity.get(run.id)!.lastWriteAt : null}
+          stalledAfterMinutes={stalledAfterMinutes}
+          changes={changes}
+        />
+      </Section>
 
       <Section
         id="score-chart"
