@@ -53,6 +53,7 @@ export interface DemoIteration {
   project_id: string;
   iteration: number;
   score: number;
+  eval_kind: EvalType;
   params: Json;
   program_state: Json;
   program_hash: string;
@@ -307,6 +308,7 @@ function generateRun(
       project_id: project.id,
       iteration: index,
       score: trial.score,
+      eval_kind: trial.evalType,
       params: plan.params(index, trial.candidate, trial.evalType),
       program_state: programState,
       program_hash: createHash('sha256').update(JSON.stringify(programState)).digest('hex').slice(0, 16),
@@ -340,7 +342,7 @@ function generateRun(
   const evaluated = iterationRows.reduce((sum, i) => sum + i.samples_evaluated, 0);
   const failureRate = status === 'failed' ? random.uniform(0.03, 0.09) : random.uniform(0.002, 0.03);
   const failedSamples = Math.round(evaluated * failureRate);
-  const fullScores = iterationRows.filter((i) => i.params.eval_type === 'full').map((i) => i.score);
+  const fullScores = iterationRows.filter((i) => i.eval_kind === 'full').map((i) => i.score);
 
   data.runs.push({
     id: runId,
@@ -582,12 +584,14 @@ function runTags(random: Random, type: OptimizerType, model: Model, status: RunS
 }
 
 // The iteration the database will mark best: highest score, earliest on a tie.
+// The run's best iteration as the database marks it: the best full evaluation (a minibatch
+// score never outranks one).
 function bestIndex(rows: DemoIteration[]): number {
-  let best = 0;
+  let best = -1;
   rows.forEach((row, i) => {
-    if (row.score > rows[best]!.score) best = i;
+    if (row.eval_kind === 'full' && (best < 0 || row.score > rows[best]!.score)) best = i;
   });
-  return best;
+  return Math.max(best, 0);
 }
 
 function clamp(x: number, min: number, max: number): number {
