@@ -51,7 +51,7 @@ async function Projects({ context: { viewer, scope } }: { context: ViewerContext
         </div>
         <NewProjectButton action={createProjectAction} />
       </div>
-      <div className="grid gap-6 lg:grid-cols-2 2xl:grid-cols-3">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2 2xl:grid-cols-3">
         {projects.map((project) => (
           <ProjectCard key={project.id} project={project} now={now} />
         ))}
@@ -71,7 +71,7 @@ function ProjectsSkeleton() {
         </div>
         <div className="skeleton h-9 w-32" />
       </div>
-      <div className="grid gap-6 lg:grid-cols-2 2xl:grid-cols-3">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2 2xl:grid-cols-3">
         {Array.from({ length: 2 }, (_, i) => (
           <div key={i} className="card space-y-4 p-5">
             <div className="skeleton h-5 w-48" />

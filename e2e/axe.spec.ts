@@ -3,6 +3,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { SCREENSHOTS, servers } from './servers.ts';
 import { keyHeaders } from './support.ts';
+import { DEMO_PROJECT_IDS } from '../lib/demo/generator.ts';
 
 // axe-core on every page, light and dark: no serious or critical violation. Each page is
 // checked once drawn (charts, tables, diffs), and a screenshot is kept for review under
@@ -44,7 +45,7 @@ interface Check {
 }
 
 const CHECKS: Check[] = [
-  { name: 'home', url: () => '/', ready: (page) => expect(page.getByTestId('project-card')).toHaveCount(3) },
+  { name: 'home', url: () => '/', ready: (page) => expect(page.getByTestId('project-card')).toHaveCount(DEMO_PROJECT_IDS.length) },
   { name: 'runs', url: () => `/projects/${PROJECT}/runs`, ready: (page) => expect(page.getByTestId('run-row').first()).toBeVisible() },
   {
     name: 'run',

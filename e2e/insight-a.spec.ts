@@ -193,8 +193,8 @@ test('a demo run without the optimizer structure: the views say what is missing'
   const [run] = ((await res.json()) as { data: ApiRun[] }).data;
   await page.goto(runUrl(run!));
   await expectNoErrorScreen(page);
-  // the demo labels no evaluation kinds in the schema's field: every evaluation is drawn as a full one
-  await expect(page.locator('#insight-trials')).toContainText('did not label its evaluations');
+  // the demo's COPRO run labels each of its evaluations full: the trials view counts them
+  await expect(page.locator('#insight-trials')).toContainText(/0 minibatch and \d+ full evaluations/);
   await expect(page.getByTestId('insight-trials').locator('.recharts-surface')).toBeVisible();
   await expect(page.getByTestId('noise-note')).toBeVisible();
   await expect(page.getByTestId('insight-cost').or(page.getByTestId('cost-note'))).toBeVisible();

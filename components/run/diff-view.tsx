@@ -80,10 +80,10 @@ const TONE = {
 function Line({ line }: { line: DiffLine }) {
   return (
     <div className={`flex ${TONE[line.op]}`} data-op={line.op}>
-      <span aria-hidden className="w-8 shrink-0 pr-2 text-right sm:w-10 text-zinc-500 select-none dark:text-zinc-400">
+      <span aria-hidden className="w-8 shrink-0 pr-2 text-right sm:w-10 text-zinc-600 select-none dark:text-zinc-400">
         {line.oldLine ?? ''}
       </span>
-      <span aria-hidden className="w-8 shrink-0 pr-2 text-right sm:w-10 text-zinc-500 select-none dark:text-zinc-400">
+      <span aria-hidden className="w-8 shrink-0 pr-2 text-right sm:w-10 text-zinc-600 select-none dark:text-zinc-400">
         {line.newLine ?? ''}
       </span>
       <span aria-hidden className="w-5 shrink-0 text-center select-none">
