@@ -1,3 +1,4 @@
+import type { OptimizationProposal } from './dto.ts';
 import type { JsonValue } from './schemas.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { assertUuid } from './runs.ts';
@@ -408,22 +409,12 @@ export async function getParetoFrontView(scope: Scope, runId: string, options: {
 
 // View 8: the proposal audit -----------------------------------------------------------------
 
-export interface AuditedProposal {
-  proposalIndex: number;
-  iteration: number | null;
-  kind: 'reflective' | 'merge';
-  parentIds: string[];
-  candidateId: string | null;
-  accepted: boolean;
-  reason: string | null;
-  predictors: string[] | null;
-  reflectiveDataset: JsonValue | null;
-  prompt: string | null;
-  rawOutput: string | null;
-  proposedState: JsonValue | null;
-  subsampleIds: string[] | null;
-  scoresBefore: number[] | null;
-  scoresAfter: number[] | null;
+export interface AuditedProposal
+  extends Pick<
+    OptimizationProposal,
+    | 'proposalIndex' | 'iteration' | 'kind' | 'parentIds' | 'candidateId' | 'accepted' | 'reason' | 'predictors'
+    | 'reflectiveDataset' | 'prompt' | 'rawOutput' | 'proposedState' | 'subsampleIds' | 'scoresBefore' | 'scoresAfter'
+  > {
   sumBefore: number | null;
   sumAfter: number | null;
   // subsample instances whose score went up / down
