@@ -596,15 +596,33 @@ def test_an_exception_in_the_block_marks_the_run_failed_and_propagates(client, l
     assert not any(type(cb).__name__ == "_Callback" for cb in dspy.settings.get("callbacks", None) or [])
 
 
-def test_record_demo_writes_replayable_fixtures_of_both_compiles(tmp_path):
-    # examples/record_demo.py (the dashboard's demo data): real compiles, every write kept,
-    # the run's id replaced by the placeholder the seeder rebinds
-    script = os.path.join(CLIENT_DIR, "examples", "record_demo.py")
-    result = subprocess.run([sys.executable, script, "--out", str(tmp_path), "--latency", "0", "--gepa-calls", "80"],
-                            capture_output=True, text=True, timeout=300)
+RECORDER = os.path.join(os.path.dirname(os.path.dirname(CLIENT_DIR)), "scripts", "record-dspy.py")
+
+
+def _record(tmp_path, *flags):
+    env = {**os.environ, "OPTISCOPE_URL": URL or "", "OPTISCOPE_API_KEY": API_KEY or ""}
+    result = subprocess.run([sys.executable, RECORDER, "--out", str(tmp_path), "--latency", "0", "--gepa-calls", "80", *flags],
+                            capture_output=True, text=True, timeout=600, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _real_reflections(proposals):
+    reflected = [p for p in proposals if p["kind"] == "reflective" and p.get("proposedState")]
+    assert reflected
+    for proposal in reflected:
+        assert proposal["prompt"].strip() not in ("", "{}") and "examples_with_feedback" in proposal["prompt"]
+        assert proposal["rawOutput"].strip() not in ("", "{}")
+        assert all(text in proposal["rawOutput"] for text in proposal["proposedState"].values())
+
+
+def test_recorder_demo_writes_replayable_fixtures_of_both_compiles(tmp_path):
+    # scripts/record-dspy.py --demo (the dashboard's demo data): real compiles, every write
+    # kept, the run's id replaced by the placeholder the seeder rebinds
+    out = _record(tmp_path, "--demo")
+    assert "demo · miprov2" in out and "demo · gepa" in out
     for name, structure in (("miprov2", "candidate-pool"), ("gepa", "proposals")):
-        text = (tmp_path / f"{name}.json").read_text()
+        text = (tmp_path / "demo" / f"{name}.json").read_text()
         fixture = json.loads(text)
         writes = fixture["writes"]
         assert fixture["recordedWith"]["optimizer"] == name
@@ -617,3 +635,26 @@ def test_record_demo_writes_replayable_fixtures_of_both_compiles(tmp_path):
         assert resources["iterations"] > 0 and resources["samples"] > 0 and resources[structure] > 0
         selected = [i for w in writes if w["path"].endswith("/iterations") for i in (w["body"] if isinstance(w["body"], list) else [w["body"]]) if i.get("selected")]
         assert len(selected) == 1
+        if name == "gepa":
+            _real_reflections([p for w in writes if w["path"].endswith("/proposals") for p in w["body"]])
+        else:
+            metadata = [w["body"]["metadata"] for w in writes if w["method"] == "PATCH" and "metadata" in w["body"]]
+            assert metadata and metadata[-1]["lmCallEstimate"]["programCalls"] == 6 * 8 + 16 * (8 // 3 + 1)
+
+
+def test_recorder_structure_and_insight_read_the_stored_run_back(client, tmp_path):
+    # scripts/record-dspy.py --structure --insight: a compile tracked into the live server,
+    # its stored rows written as the optimizer views' and the insight tests' fixtures read them
+    out = _record(tmp_path, "--structure", "--insight", "--optimizer", "gepa")
+    assert "structure · gepa" in out and "insight · gepa" in out
+    structure = json.loads((tmp_path / "structure" / "gepa.json").read_text())
+    assert set(structure) == {"run", "iterations", "candidates", "candidatePool", "pareto", "proposals"}
+    assert structure["run"]["optimizerType"] == "gepa" and structure["run"]["status"] == "completed"
+    assert len(structure["candidates"]) > 1 and structure["pareto"] and structure["candidatePool"] == []
+    assert [i["iteration"] for i in structure["iterations"]] == list(range(len(structure["iterations"])))
+    assert sum(i["isSelected"] for i in structure["iterations"]) == 1
+    assert not any(k in row for rows in structure.values() if isinstance(rows, list) for row in rows for k in ("runId", "projectId", "id"))
+    _real_reflections(structure["proposals"])
+    insight = json.loads((tmp_path / "insight" / "gepa-run.json").read_text())
+    assert insight["name"] == "gepa (recorded)" and insight["run"]["optimizerType"] == "gepa"
+    assert len(insight["samples"]) == sum(i["samplesEvaluated"] for i in insight["iterations"])
