@@ -4,8 +4,9 @@ Capture goes through DSPy's public hooks wherever they exist: a ``BaseCallback``
 Evaluate, module and LM calls) and a usage tracker installed with ``dspy.context``, gepa's
 own callbacks (through ``GEPA.gepa_kwargs["callbacks"]``) and the attributes the compiled
 program carries (``candidate_programs``, ``trial_logs``, ``detailed_results``). MIPROv2's
-candidate pools are returned by no public API: two of its methods are wrapped on the
-optimizer instance for the duration of the ``with`` block and restored on exit.
+candidate pools and the settings its search really runs with are returned by no public API:
+three of its methods are wrapped on the optimizer instance for the duration of the ``with``
+block and restored on exit.
 
 Nothing here may break or slow the compile: every handler catches its own exceptions
 (counted, reported in the closing line) and writes go out through ``Sender``.
