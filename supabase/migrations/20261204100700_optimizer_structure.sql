@@ -136,7 +136,7 @@ create table public.optimization_proposals (
 
 -- The proposals that produced a candidate (lineage views).
 create index idx_optimization_proposals_candidate
-  on public.optimization_proposals (run_id, candidate_id) where candidate_id is not null;
+  on public.optimization_proposals (project_id, run_id, candidate_id) where candidate_id is not null;
 
 -- Triggers, grants and row-level security of the four tables: as for samples ---------------
 
