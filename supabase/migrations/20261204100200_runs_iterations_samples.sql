@@ -68,10 +68,9 @@ create table public.optimization_runs (
   constraint optimization_runs_time_order check (ended_at >= started_at),
   constraint optimization_runs_sample_counts
     check (samples_successful + samples_failed <= samples_evaluated),
-  -- a run id is unique within its project (issue 12: another project may use it too)
-  constraint optimization_runs_pkey primary key (project_id, id),
-  -- target of the children's composite foreign keys: a child names its run and its project
-  constraint optimization_runs_id_project_id_key unique (id, project_id)
+  -- a run id is unique within its project (issue 12: another project may use it too); the
+  -- target of the children's foreign keys, which name the project on both sides
+  constraint optimization_runs_pkey primary key (project_id, id)
 );
 
 -- Every list index ends in id so a keyset cursor (created_at, id) has a total order.
@@ -163,10 +162,8 @@ create table public.optimization_iterations (
   sample_cost_usd numeric(14, 6) not null default 0,
 
   constraint optimization_iterations_pkey primary key (project_id, id),
-  constraint optimization_iterations_run_fkey foreign key (run_id, project_id)
-    references public.optimization_runs (id, project_id) on delete cascade,
-  -- target of the samples' link to their iteration
-  constraint optimization_iterations_id_run_id_key unique (id, run_id)
+  constraint optimization_iterations_run_fkey foreign key (project_id, run_id)
+    references public.optimization_runs (project_id, id) on delete cascade
 );
 
 -- Every key and index of a project-owned table leads with project_id (Citus distributes
@@ -219,10 +216,12 @@ create table public.optimization_samples (
     constraint optimization_samples_feedback_length check (char_length(feedback) <= 10000),
 
   constraint optimization_samples_pkey primary key (project_id, id),
-  constraint optimization_samples_run_fkey foreign key (run_id, project_id)
-    references public.optimization_runs (id, project_id) on delete cascade,
-  constraint optimization_samples_iteration_fkey foreign key (iteration_id, run_id)
-    references public.optimization_iterations (id, run_id) on delete set null (iteration_id)
+  constraint optimization_samples_run_fkey foreign key (project_id, run_id)
+    references public.optimization_runs (project_id, id) on delete cascade,
+  -- no action, not set null (iteration_id): Citus refuses a column list there, and
+  -- iterations are deleted only with their run (lib/ deletes none), whose samples go too
+  constraint optimization_samples_iteration_fkey foreign key (project_id, iteration_id)
+    references public.optimization_iterations (project_id, id)
 );
 
 -- The unique (run_id, iteration, sample_index) constraint and query pattern 6's index.

@@ -34,8 +34,8 @@ create table public.optimization_candidates (
   updated_at timestamptz not null default now(),
 
   constraint optimization_candidates_pkey primary key (project_id, run_id, candidate_id),
-  constraint optimization_candidates_run_fkey foreign key (run_id, project_id)
-    references public.optimization_runs (id, project_id) on delete cascade
+  constraint optimization_candidates_run_fkey foreign key (project_id, run_id)
+    references public.optimization_runs (project_id, id) on delete cascade
 );
 
 -- Candidate pools (MIPROv2) ----------------------------------------------------------------
@@ -59,8 +59,8 @@ create table public.optimization_candidate_pool (
 
   constraint optimization_candidate_pool_pkey
     primary key (project_id, run_id, predictor_index, kind, candidate_index),
-  constraint optimization_candidate_pool_run_fkey foreign key (run_id, project_id)
-    references public.optimization_runs (id, project_id) on delete cascade
+  constraint optimization_candidate_pool_run_fkey foreign key (project_id, run_id)
+    references public.optimization_runs (project_id, id) on delete cascade
 );
 
 -- Pareto fronts (GEPA) ---------------------------------------------------------------------
@@ -83,8 +83,8 @@ create table public.optimization_pareto_snapshots (
   updated_at timestamptz not null default now(),
 
   constraint optimization_pareto_snapshots_pkey primary key (project_id, run_id, step),
-  constraint optimization_pareto_snapshots_run_fkey foreign key (run_id, project_id)
-    references public.optimization_runs (id, project_id) on delete cascade
+  constraint optimization_pareto_snapshots_run_fkey foreign key (project_id, run_id)
+    references public.optimization_runs (project_id, id) on delete cascade
 );
 
 -- Proposals (GEPA) -------------------------------------------------------------------------
@@ -130,8 +130,8 @@ create table public.optimization_proposals (
   updated_at timestamptz not null default now(),
 
   constraint optimization_proposals_pkey primary key (project_id, run_id, proposal_index),
-  constraint optimization_proposals_run_fkey foreign key (run_id, project_id)
-    references public.optimization_runs (id, project_id) on delete cascade
+  constraint optimization_proposals_run_fkey foreign key (project_id, run_id)
+    references public.optimization_runs (project_id, id) on delete cascade
 );
 
 -- The proposals that produced a candidate (lineage views).

@@ -15,8 +15,8 @@ create table public.run_notes (
   updated_at timestamptz not null default now(),
 
   constraint run_notes_pkey primary key (project_id, run_id),
-  constraint run_notes_run_fkey foreign key (run_id, project_id)
-    references public.optimization_runs (id, project_id) on delete cascade
+  constraint run_notes_run_fkey foreign key (project_id, run_id)
+    references public.optimization_runs (project_id, id) on delete cascade
 );
 
 -- Stars: one user's bookmark of a run (viewers may star too: it changes no run) ------------
@@ -28,8 +28,8 @@ create table public.run_stars (
   created_at timestamptz not null default now(),
 
   constraint run_stars_pkey primary key (project_id, run_id, user_id),
-  constraint run_stars_run_fkey foreign key (run_id, project_id)
-    references public.optimization_runs (id, project_id) on delete cascade
+  constraint run_stars_run_fkey foreign key (project_id, run_id)
+    references public.optimization_runs (project_id, id) on delete cascade
 );
 create index idx_run_stars_user on public.run_stars (user_id, project_id);
 
@@ -66,8 +66,8 @@ create table public.run_changes (
   changed_at timestamptz not null default now(),
 
   constraint run_changes_pkey primary key (project_id, run_id, id),
-  constraint run_changes_run_fkey foreign key (run_id, project_id)
-    references public.optimization_runs (id, project_id) on delete cascade
+  constraint run_changes_run_fkey foreign key (project_id, run_id)
+    references public.optimization_runs (project_id, id) on delete cascade
 );
 
 -- The caller as the claims name it: a user (sub) or an API key (api_key_id).
