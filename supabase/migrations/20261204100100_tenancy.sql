@@ -53,8 +53,10 @@ create table public.api_keys (
 create index idx_api_keys_project_id on public.api_keys (project_id, created_at desc);
 
 -- RLS helpers. SECURITY DEFINER so a policy's membership lookup does not itself go
--- through RLS; in the non-exposed schema `private`; called as `(select ...)` by the
--- policies so each runs once per statement (an initplan), not once per row.
+-- through RLS; in the non-exposed schema `private`. Policies call them plainly,
+-- `project_id = any (private.readable_project_ids())`, never in a sub-select (Citus does not
+-- route one): STABLE, so where project_id leads an index the call is an index condition,
+-- evaluated once per scan (bench/RESULTS.md, "Policy form").
 -- An API-key request carries `api_key_id` in its claims (set by the server after it
 -- checked the key's hash); the key is re-checked here, so revoking it takes effect at once.
 -- PL/pgSQL, not SQL: a LANGUAGE sql SECURITY DEFINER function is planned again for every
@@ -291,53 +293,53 @@ create policy "Service role has full access" on public.project_config
   for all to service_role using (true) with check (true);
 create policy "Members can view their projects" on public.project_config
   for select to authenticated
-  using (id = any ((select private.readable_project_ids())::text[]));
+  using (id = any (private.readable_project_ids()));
 -- Any signed-in user may create a project (and becomes its owner); API keys may not.
 create policy "Users can create projects" on public.project_config
   for insert to authenticated
-  with check ((select auth.uid()) is not null and not ((select auth.jwt()) ? 'api_key_id')
-              and created_by = (select auth.uid()));
+  with check (auth.uid() is not null and not (auth.jwt() ? 'api_key_id')
+              and created_by = auth.uid());
 create policy "Admins can update their projects" on public.project_config
   for update to authenticated
-  using (id = any ((select private.admin_project_ids())::text[]))
-  with check (id = any ((select private.admin_project_ids())::text[]));
+  using (id = any (private.admin_project_ids()))
+  with check (id = any (private.admin_project_ids()));
 create policy "Owners can delete their projects" on public.project_config
   for delete to authenticated
-  using (id = any ((select private.owner_project_ids())::text[]));
+  using (id = any (private.owner_project_ids()));
 
 create policy "Service role has full access" on public.project_members
   for all to service_role using (true) with check (true);
 create policy "Members can view their project members" on public.project_members
   for select to authenticated
-  using (project_id = any ((select private.readable_project_ids())::text[]));
+  using (project_id = any (private.readable_project_ids()));
 create policy "Admins can add project members" on public.project_members
   for insert to authenticated
-  with check (project_id = any ((select private.admin_project_ids())::text[]));
+  with check (project_id = any (private.admin_project_ids()));
 create policy "Admins can change project members" on public.project_members
   for update to authenticated
-  using (project_id = any ((select private.admin_project_ids())::text[]))
-  with check (project_id = any ((select private.admin_project_ids())::text[]));
+  using (project_id = any (private.admin_project_ids()))
+  with check (project_id = any (private.admin_project_ids()));
 -- Admins remove members; anyone may leave a project.
 create policy "Admins can remove project members" on public.project_members
   for delete to authenticated
-  using (project_id = any ((select private.admin_project_ids())::text[]) or user_id = (select auth.uid()));
+  using (project_id = any (private.admin_project_ids()) or user_id = auth.uid());
 
 create policy "Service role has full access" on public.api_keys
   for all to service_role using (true) with check (true);
 create policy "Admins can view project API keys" on public.api_keys
   for select to authenticated
-  using (project_id = any ((select private.admin_project_ids())::text[]));
+  using (project_id = any (private.admin_project_ids()));
 create policy "Admins can create project API keys" on public.api_keys
   for insert to authenticated
-  with check (project_id = any ((select private.admin_project_ids())::text[])
-              and created_by = (select auth.uid()));
+  with check (project_id = any (private.admin_project_ids())
+              and created_by = auth.uid());
 create policy "Admins can update project API keys" on public.api_keys
   for update to authenticated
-  using (project_id = any ((select private.admin_project_ids())::text[]))
-  with check (project_id = any ((select private.admin_project_ids())::text[]));
+  using (project_id = any (private.admin_project_ids()))
+  with check (project_id = any (private.admin_project_ids()));
 create policy "Admins can delete project API keys" on public.api_keys
   for delete to authenticated
-  using (project_id = any ((select private.admin_project_ids())::text[]));
+  using (project_id = any (private.admin_project_ids()));
 
 -- Member management by email. auth.users is not readable by callers, so these two
 -- functions look users up for project admins (and list members' emails to members).

@@ -17,37 +17,37 @@ create policy "Service role has full access" on public.optimization_runs
   for all to service_role using (true) with check (true);
 create policy "Users can manage own project optimization_runs" on public.optimization_runs
   for all to authenticated
-  using (project_id = any ((select private.readable_project_ids())::text[]))
-  with check (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.readable_project_ids()))
+  with check (project_id = any (private.writable_project_ids()));
 create policy "Only writers can update optimization_runs" on public.optimization_runs
   as restrictive for update to authenticated
-  using (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.writable_project_ids()));
 create policy "Only writers can delete optimization_runs" on public.optimization_runs
   as restrictive for delete to authenticated
-  using (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.writable_project_ids()));
 
 create policy "Service role has full access" on public.optimization_iterations
   for all to service_role using (true) with check (true);
 create policy "Users can manage own project optimization_iterations" on public.optimization_iterations
   for all to authenticated
-  using (project_id = any ((select private.readable_project_ids())::text[]))
-  with check (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.readable_project_ids()))
+  with check (project_id = any (private.writable_project_ids()));
 create policy "Only writers can update optimization_iterations" on public.optimization_iterations
   as restrictive for update to authenticated
-  using (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.writable_project_ids()));
 create policy "Only writers can delete optimization_iterations" on public.optimization_iterations
   as restrictive for delete to authenticated
-  using (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.writable_project_ids()));
 
 create policy "Service role has full access" on public.optimization_samples
   for all to service_role using (true) with check (true);
 create policy "Users can manage own project optimization_samples" on public.optimization_samples
   for all to authenticated
-  using (project_id = any ((select private.readable_project_ids())::text[]))
-  with check (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.readable_project_ids()))
+  with check (project_id = any (private.writable_project_ids()));
 create policy "Only writers can update optimization_samples" on public.optimization_samples
   as restrictive for update to authenticated
-  using (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.writable_project_ids()));
 create policy "Only writers can delete optimization_samples" on public.optimization_samples
   as restrictive for delete to authenticated
-  using (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.writable_project_ids()));

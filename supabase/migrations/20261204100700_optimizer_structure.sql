@@ -159,14 +159,14 @@ begin
                     for all to service_role using (true) with check (true)', t);
     execute format('create policy "Users can manage own project %1$s" on public.%1$I
                     for all to authenticated
-                    using (project_id = any ((select private.readable_project_ids())::text[]))
-                    with check (project_id = any ((select private.writable_project_ids())::text[]))', t);
+                    using (project_id = any (private.readable_project_ids()))
+                    with check (project_id = any (private.writable_project_ids()))', t);
     execute format('create policy "Only writers can update %1$s" on public.%1$I
                     as restrictive for update to authenticated
-                    using (project_id = any ((select private.writable_project_ids())::text[]))', t);
+                    using (project_id = any (private.writable_project_ids()))', t);
     execute format('create policy "Only writers can delete %1$s" on public.%1$I
                     as restrictive for delete to authenticated
-                    using (project_id = any ((select private.writable_project_ids())::text[]))', t);
+                    using (project_id = any (private.writable_project_ids()))', t);
   end loop;
 end
 $$;

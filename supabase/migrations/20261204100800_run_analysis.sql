@@ -153,41 +153,41 @@ create policy "Service role has full access" on public.run_notes
   for all to service_role using (true) with check (true);
 create policy "Users can manage own project run_notes" on public.run_notes
   for all to authenticated
-  using (project_id = any ((select private.readable_project_ids())::text[]))
-  with check (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.readable_project_ids()))
+  with check (project_id = any (private.writable_project_ids()));
 create policy "Only writers can update run_notes" on public.run_notes
   as restrictive for update to authenticated
-  using (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.writable_project_ids()));
 create policy "Only writers can delete run_notes" on public.run_notes
   as restrictive for delete to authenticated
-  using (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.writable_project_ids()));
 
 create policy "Service role has full access" on public.saved_views
   for all to service_role using (true) with check (true);
 create policy "Users can manage own project saved_views" on public.saved_views
   for all to authenticated
-  using (project_id = any ((select private.readable_project_ids())::text[]))
-  with check (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.readable_project_ids()))
+  with check (project_id = any (private.writable_project_ids()));
 create policy "Only writers can update saved_views" on public.saved_views
   as restrictive for update to authenticated
-  using (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.writable_project_ids()));
 create policy "Only writers can delete saved_views" on public.saved_views
   as restrictive for delete to authenticated
-  using (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.writable_project_ids()));
 
 -- A user sees and sets only their own stars, in projects they can read.
 create policy "Service role has full access" on public.run_stars
   for all to service_role using (true) with check (true);
 create policy "Users can manage own stars" on public.run_stars
   for all to authenticated
-  using (user_id = (select auth.uid()) and project_id = any ((select private.readable_project_ids())::text[]))
-  with check (user_id = (select auth.uid()) and project_id = any ((select private.readable_project_ids())::text[]));
+  using (user_id = auth.uid() and project_id = any (private.readable_project_ids()))
+  with check (user_id = auth.uid() and project_id = any (private.readable_project_ids()));
 
 create policy "Service role has full access" on public.run_changes
   for all to service_role using (true) with check (true);
 create policy "Users can read own project run_changes" on public.run_changes
   for select to authenticated
-  using (project_id = any ((select private.readable_project_ids())::text[]));
+  using (project_id = any (private.readable_project_ids()));
 
 revoke all on function private.record_run_change(text, uuid, text, jsonb, jsonb), private.audit_run_update(),
   private.audit_run_note() from public, anon, authenticated;
