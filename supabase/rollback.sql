@@ -37,7 +37,6 @@ drop table if exists public.optimization_analytics_refreshes;
 
 -- 20261204100400_policies go with their tables; 20261204100300_run_triggers with the
 -- tables and the private schema
-drop trigger if exists trigger_notify_run_change on public.optimization_runs;
 
 -- 20261204100200_runs_iterations_samples
 drop table if exists public.optimization_samples;

@@ -1,7 +1,7 @@
 -- The triggers that keep what the application never computes: updated_at, tenancy that
 -- cannot move, the run's statistics and best iteration, the selected iteration, usage
--- summed from samples, run counts per (project, status, optimizer type), and the live
--- updates' notification.
+-- summed from samples, and run counts per (project, status, optimizer type). No trigger
+-- notifies: the application announces a run's change after its transaction commits.
 
 create function public.update_optimization_runs_updated_at() returns trigger
 language plpgsql
@@ -383,28 +383,6 @@ begin
 end
 $$;
 
--- Live updates: every change to a run (its iterations change it too, through the
--- statistics trigger) is announced on the channel optiscope_run_changes with only ids.
--- Listeners check the caller's access before passing anything on.
-
-create function private.notify_run_change() returns trigger
-language plpgsql
-as $$
-declare
-  v_row record := coalesce(new, old);
-begin
-  perform pg_notify(
-    'optiscope_run_changes',
-    json_build_object('project_id', v_row.project_id, 'run_id', v_row.id, 'op', lower(tg_op))::text
-  );
-  return null;
-end
-$$;
-
-create trigger trigger_notify_run_change
-  after insert or update or delete on public.optimization_runs
-  for each row execute function private.notify_run_change();
-
 -- Trigger functions and their helpers run only as triggers or for their owner.
 revoke all on function public.update_optimization_runs_updated_at(),
   public.update_run_statistics_from_iterations(), public.mark_best_iteration() from public, anon;
@@ -416,4 +394,3 @@ revoke all on function private.best_iteration_id(uuid), private.clear_other_sele
 revoke all on function private.add_run_counts(jsonb), private.count_inserted_runs(), private.count_deleted_runs(),
   private.count_updated_run(), private.clear_run_counts(), private.recompute_run_counts(text[])
   from public, anon, authenticated;
-revoke all on function private.notify_run_change() from public, anon, authenticated, service_role;
