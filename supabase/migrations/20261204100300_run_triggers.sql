@@ -52,36 +52,41 @@ create trigger trigger_prevent_tenant_change
 
 -- The one ordering of "best": selected first, then full, unlabelled, minibatch
 -- evaluations, each by score, the earliest iteration on a tie.
-create function private.best_iteration_id(p_run_id uuid) returns uuid
-language sql stable set search_path = ''
+create function private.best_iteration_id(p_project_id text, p_run_id uuid) returns uuid
+language plpgsql stable set search_path = ''
 as $$
-  select i.id
+declare
+  v_id uuid;
+begin
+  select i.id into v_id
   from public.optimization_iterations i
-  where i.run_id = p_run_id and (i.is_selected or i.score is not null)
+  where i.project_id = p_project_id and i.run_id = p_run_id and (i.is_selected or i.score is not null)
   order by i.is_selected desc,
            case i.eval_kind when 'full' then 0 when 'minibatch' then 2 else 1 end,
            i.score desc nulls last,
            i.iteration asc
-  limit 1
+  limit 1;
+  return v_id;
+end
 $$;
 
 -- Exactly one best iteration per run (private.best_iteration_id).
-create function private.recompute_best_iteration(p_run_id uuid) returns void
+create function private.recompute_best_iteration(p_project_id text, p_run_id uuid) returns void
 language plpgsql security definer set search_path = ''
 as $$
 declare
   v_best uuid;
 begin
   -- serializes concurrent writers of one run's iterations
-  perform 1 from public.optimization_runs where id = p_run_id for no key update;
-  v_best := private.best_iteration_id(p_run_id);
+  perform 1 from public.optimization_runs where project_id = p_project_id and id = p_run_id for no key update;
+  v_best := private.best_iteration_id(p_project_id, p_run_id);
   update public.optimization_iterations
   set is_best = false
-  where run_id = p_run_id and is_best and id is distinct from v_best;
+  where project_id = p_project_id and run_id = p_run_id and is_best and id is distinct from v_best;
   if v_best is not null then
     update public.optimization_iterations
     set is_best = true
-    where id = v_best and not is_best;
+    where project_id = p_project_id and id = v_best and not is_best;
   end if;
 end
 $$;
@@ -90,7 +95,7 @@ create function public.mark_best_iteration() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
-  perform private.recompute_best_iteration(coalesce(new.run_id, old.run_id));
+  perform private.recompute_best_iteration(coalesce(new.project_id, old.project_id), coalesce(new.run_id, old.run_id));
   return null;
 end
 $$;
@@ -105,9 +110,10 @@ create trigger trigger_mark_best_iteration
 -- Recomputes the run's iteration statistics from its iterations; best_score is the best
 -- iteration's score. Row level, so it also runs for each row of a batch; a bulk load that
 -- disables it must recompute them with private.recompute_run_statistics (errata 7).
-create function private.recompute_run_statistics(p_run_ids uuid[]) returns void
-language sql security definer set search_path = ''
+create function private.recompute_run_statistics(p_project_id text, p_run_ids uuid[]) returns void
+language plpgsql security definer set search_path = ''
 as $$
+begin
   update public.optimization_runs r
   set iterations = s.n,
       best_score = s.best,
@@ -118,25 +124,26 @@ as $$
     select r2.id,
            count(i.id)::integer as n,
            (select b.score from public.optimization_iterations b
-            where b.id = private.best_iteration_id(r2.id)) as best,
+            where b.project_id = p_project_id and b.id = private.best_iteration_id(p_project_id, r2.id)) as best,
            round(avg(i.latency_ms), 2) as avg_latency,
            coalesce(sum(i.tokens), 0) as tokens,
            coalesce(sum(i.cost_usd), 0) as cost
     from public.optimization_runs r2
-    left join public.optimization_iterations i on i.run_id = r2.id
-    where r2.id = any (p_run_ids)
+    left join public.optimization_iterations i on i.project_id = r2.project_id and i.run_id = r2.id
+    where r2.project_id = p_project_id and r2.id = any (p_run_ids)
     group by r2.id
   ) s
-  where r.id = s.id
+  where r.project_id = p_project_id and r.id = s.id
     and (r.iterations, r.best_score, r.avg_latency_ms, r.total_tokens, r.total_cost_usd)
-        is distinct from (s.n, s.best, s.avg_latency, s.tokens, s.cost)
+        is distinct from (s.n, s.best, s.avg_latency, s.tokens, s.cost);
+end
 $$;
 
 create function public.update_run_statistics_from_iterations() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
-  perform private.recompute_run_statistics(array[coalesce(new.run_id, old.run_id)]);
+  perform private.recompute_run_statistics(coalesce(new.project_id, old.project_id), array[coalesce(new.run_id, old.run_id)]);
   return null;
 end
 $$;
@@ -158,7 +165,7 @@ as $$
 begin
   update public.optimization_iterations
   set is_selected = false
-  where run_id = new.run_id and is_selected and iteration <> new.iteration;
+  where project_id = new.project_id and run_id = new.run_id and is_selected and iteration <> new.iteration;
   return new;
 end
 $$;
@@ -185,7 +192,7 @@ begin
     select coalesce(sum(s.tokens), 0), coalesce(sum(s.cost_usd), 0)
       into new.sample_tokens, new.sample_cost_usd
     from public.optimization_samples s
-    where s.run_id = new.run_id and s.iteration = new.iteration;
+    where s.project_id = new.project_id and s.run_id = new.run_id and s.iteration = new.iteration;
   else
     if new.tokens is distinct from old.tokens and new.reported_tokens is not distinct from old.reported_tokens then
       new.reported_tokens := nullif(new.tokens, 0);
@@ -214,12 +221,14 @@ language plpgsql security definer set search_path = ''
 as $$
 begin
   perform 1 from public.optimization_runs r
-  where r.id in (select distinct n.run_id from new_samples n) order by r.id for no key update;
+  where (r.project_id, r.id) in (select distinct n.project_id, n.run_id from new_samples n)
+  order by r.project_id, r.id for no key update;
   update public.optimization_iterations i
   set sample_tokens = i.sample_tokens + d.t, sample_cost_usd = i.sample_cost_usd + d.c
-  from (select run_id, iteration, sum(tokens) as t, sum(cost_usd) as c
-        from new_samples group by run_id, iteration) d
-  where i.run_id = d.run_id and i.iteration = d.iteration and (d.t <> 0 or d.c <> 0);
+  from (select project_id, run_id, iteration, sum(tokens) as t, sum(cost_usd) as c
+        from new_samples group by project_id, run_id, iteration) d
+  where i.project_id = d.project_id and i.run_id = d.run_id and i.iteration = d.iteration
+    and (d.t <> 0 or d.c <> 0);
   return null;
 end
 $$;
@@ -229,15 +238,17 @@ language plpgsql security definer set search_path = ''
 as $$
 begin
   perform 1 from public.optimization_runs r
-  where r.id in (select distinct n.run_id from new_samples n) order by r.id for no key update;
+  where (r.project_id, r.id) in (select distinct n.project_id, n.run_id from new_samples n)
+  order by r.project_id, r.id for no key update;
   update public.optimization_iterations i
   set sample_tokens = i.sample_tokens + d.t, sample_cost_usd = i.sample_cost_usd + d.c
-  from (select run_id, iteration, sum(tokens) as t, sum(cost) as c
-        from (select run_id, iteration, tokens::bigint as tokens, cost_usd as cost from new_samples
+  from (select project_id, run_id, iteration, sum(tokens) as t, sum(cost) as c
+        from (select project_id, run_id, iteration, tokens::bigint as tokens, cost_usd as cost from new_samples
               union all
-              select run_id, iteration, -tokens::bigint, -cost_usd from old_samples) u
-        group by run_id, iteration) d
-  where i.run_id = d.run_id and i.iteration = d.iteration and (d.t <> 0 or d.c <> 0);
+              select project_id, run_id, iteration, -tokens::bigint, -cost_usd from old_samples) u
+        group by project_id, run_id, iteration) d
+  where i.project_id = d.project_id and i.run_id = d.run_id and i.iteration = d.iteration
+    and (d.t <> 0 or d.c <> 0);
   return null;
 end
 $$;
@@ -249,9 +260,10 @@ begin
   -- a run being deleted has no iterations left to update
   update public.optimization_iterations i
   set sample_tokens = i.sample_tokens - d.t, sample_cost_usd = i.sample_cost_usd - d.c
-  from (select run_id, iteration, sum(tokens) as t, sum(cost_usd) as c
-        from old_samples group by run_id, iteration) d
-  where i.run_id = d.run_id and i.iteration = d.iteration and (d.t <> 0 or d.c <> 0);
+  from (select project_id, run_id, iteration, sum(tokens) as t, sum(cost_usd) as c
+        from old_samples group by project_id, run_id, iteration) d
+  where i.project_id = d.project_id and i.run_id = d.run_id and i.iteration = d.iteration
+    and (d.t <> 0 or d.c <> 0);
   return null;
 end
 $$;
@@ -386,9 +398,9 @@ $$;
 -- Trigger functions and their helpers run only as triggers or for their owner.
 revoke all on function public.update_optimization_runs_updated_at(),
   public.update_run_statistics_from_iterations(), public.mark_best_iteration() from public, anon;
-revoke all on function private.recompute_run_statistics(uuid[]),
-  private.recompute_best_iteration(uuid), private.prevent_tenant_change() from public, anon, authenticated;
-revoke all on function private.best_iteration_id(uuid), private.clear_other_selection(),
+revoke all on function private.recompute_run_statistics(text, uuid[]),
+  private.recompute_best_iteration(text, uuid), private.prevent_tenant_change() from public, anon, authenticated;
+revoke all on function private.best_iteration_id(text, uuid), private.clear_other_selection(),
   private.effective_iteration_usage(), private.samples_usage_inserted(),
   private.samples_usage_updated(), private.samples_usage_deleted() from public, anon, authenticated;
 revoke all on function private.add_run_counts(jsonb), private.count_inserted_runs(), private.count_deleted_runs(),

@@ -2,10 +2,11 @@
 -- with its refresh (owners and admins, throttled for the app).
 
 -- SECURITY INVOKER: the caller's RLS decides what it sees, so another tenant's run id
--- returns no row (errata 4). Without SET search_path, so they inline into the caller's
--- query (a SQL function with a SET clause is planned again on every call: 0.7 ms for a
--- one-row summary, 0.27 ms inlined); SECURITY INVOKER, so a search_path the caller chose
--- cannot lend them anyone else's rights; their tables are schema-qualified.
+-- returns no row (errata 4). PL/pgSQL, as every function that reads a project-owned
+-- table (Citus: no SQL function over distributed tables); it keeps its plans for the
+-- session. Without SET search_path (a SET clause costs a plan per call); SECURITY INVOKER,
+-- so a search_path the caller chose cannot lend them anyone else's rights; their tables
+-- are schema-qualified.
 -- get_optimization_run_summary and get_top_runs_by_score, unchanged but for their SET
 -- search_path: a SQL function with a SET clause is planned again on every call and never
 -- inlined (0.7 ms for a one-row summary; 0.27 ms inlined into the caller's query). Both
@@ -40,8 +41,10 @@ returns table (
   created_at timestamptz,
   updated_at timestamptz
 )
-language sql stable security invoker
+language plpgsql stable security invoker
 as $$
+begin
+  return query
   select r.id, r.project_id, r.run_name, r.optimizer_type, r.status, r.tags,
          r.initial_score, r.final_score, r.best_score, r.improvement, r.improvement_pct,
          r.iterations, b.iteration, b.score,
@@ -51,8 +54,9 @@ as $$
          r.total_tokens, r.total_cost_usd, r.avg_latency_ms,
          r.started_at, r.ended_at, r.duration_ms, r.created_at, r.updated_at
   from public.optimization_runs r
-  left join public.optimization_iterations b on b.run_id = r.id and b.is_best
-  where r.id = p_run_id
+  left join public.optimization_iterations b on b.project_id = r.project_id and b.run_id = r.id and b.is_best
+  where r.id = p_run_id;
+end
 $$;
 
 -- Top completed runs of a project; repeats the partial index's predicate and order so
@@ -74,8 +78,10 @@ returns table (
   duration_ms bigint,
   created_at timestamptz
 )
-language sql stable security invoker
+language plpgsql stable security invoker
 as $$
+begin
+  return query
   select r.id, r.run_name, r.optimizer_type, r.status, r.tags, r.initial_score,
          r.final_score, r.best_score, r.improvement, r.improvement_pct, r.iterations,
          r.total_cost_usd, r.duration_ms, r.created_at
@@ -83,7 +89,8 @@ as $$
   where r.project_id = p_project_id
     and r.status = 'completed'
   order by r.final_score desc nulls last, r.created_at desc, r.id desc
-  limit least(greatest(coalesce(p_limit, 10), 1), 100)
+  limit least(greatest(coalesce(p_limit, 10), 1), 100);
+end
 $$;
 
 -- Analytics --------------------------------------------------------------------------

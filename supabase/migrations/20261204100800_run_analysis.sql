@@ -73,11 +73,13 @@ create table public.run_changes (
 -- The caller as the claims name it: a user (sub) or an API key (api_key_id).
 create function private.record_run_change(p_project text, p_run uuid, p_field text, p_old jsonb, p_new jsonb)
 returns void
-language sql security definer set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
+begin
   insert into public.run_changes (project_id, run_id, field, old_value, new_value, changed_by, api_key_id)
   values (p_project, p_run, p_field, p_old, p_new,
-          nullif(auth.jwt() ->> 'sub', '')::uuid, nullif(auth.jwt() ->> 'api_key_id', '')::uuid)
+          nullif(auth.jwt() ->> 'sub', '')::uuid, nullif(auth.jwt() ->> 'api_key_id', '')::uuid);
+end
 $$;
 
 create function private.audit_run_update() returns trigger
@@ -108,7 +110,7 @@ as $$
 begin
   if tg_op = 'DELETE' then
     -- a note deleted with its run leaves nothing to audit (nor a run to reference)
-    if exists (select 1 from public.optimization_runs where id = old.run_id) then
+    if exists (select 1 from public.optimization_runs where project_id = old.project_id and id = old.run_id) then
       perform private.record_run_change(old.project_id, old.run_id, 'note', to_jsonb(old.body), null);
     end if;
     return null;
