@@ -95,6 +95,10 @@ create function public.mark_best_iteration() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
+  -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
+  if current_setting('optiscope.bulk_load', true) = 'on' then
+    return null;
+  end if;
   perform private.recompute_best_iteration(coalesce(new.project_id, old.project_id), coalesce(new.run_id, old.run_id));
   return null;
 end
@@ -108,8 +112,8 @@ create trigger trigger_mark_best_iteration
 -- Run statistics -------------------------------------------------------------------------
 
 -- Recomputes the run's iteration statistics from its iterations; best_score is the best
--- iteration's score. Row level, so it also runs for each row of a batch; a bulk load that
--- disables it must recompute them with private.recompute_run_statistics (errata 7).
+-- iteration's score. Row level, so it also runs for each row of a batch; a bulk load skips
+-- it (optiscope.bulk_load) and recomputes with private.recompute_run_statistics (errata 7).
 create function private.recompute_run_statistics(p_project_id text, p_run_ids uuid[]) returns void
 language plpgsql security definer set search_path = ''
 as $$
@@ -143,6 +147,10 @@ create function public.update_run_statistics_from_iterations() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
+  -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
+  if current_setting('optiscope.bulk_load', true) = 'on' then
+    return null;
+  end if;
   perform private.recompute_run_statistics(coalesce(new.project_id, old.project_id), array[coalesce(new.run_id, old.run_id)]);
   return null;
 end
@@ -181,6 +189,10 @@ create function private.effective_iteration_usage() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
+  -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
+  if current_setting('optiscope.bulk_load', true) = 'on' then
+    return new;
+  end if;
   -- a negative value written directly is left for the row's checks to refuse
   if new.tokens < 0 or new.cost_usd < 0 then
     return new;
@@ -220,6 +232,10 @@ create function private.samples_usage_inserted() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
+  -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
+  if current_setting('optiscope.bulk_load', true) = 'on' then
+    return null;
+  end if;
   perform 1 from public.optimization_runs r
   where (r.project_id, r.id) in (select distinct n.project_id, n.run_id from new_samples n)
   order by r.project_id, r.id for no key update;
@@ -237,6 +253,10 @@ create function private.samples_usage_updated() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
+  -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
+  if current_setting('optiscope.bulk_load', true) = 'on' then
+    return null;
+  end if;
   perform 1 from public.optimization_runs r
   where (r.project_id, r.id) in (select distinct n.project_id, n.run_id from new_samples n)
   order by r.project_id, r.id for no key update;
@@ -257,6 +277,10 @@ create function private.samples_usage_deleted() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
+  -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
+  if current_setting('optiscope.bulk_load', true) = 'on' then
+    return null;
+  end if;
   -- a run being deleted has no iterations left to update
   update public.optimization_iterations i
   set sample_tokens = i.sample_tokens - d.t, sample_cost_usd = i.sample_cost_usd - d.c
@@ -316,6 +340,10 @@ create function private.count_inserted_runs() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
+  -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
+  if current_setting('optiscope.bulk_load', true) = 'on' then
+    return null;
+  end if;
   perform private.add_run_counts((
     select jsonb_agg(jsonb_build_object('project_id', project_id, 'status', status,
                                         'optimizer_type', optimizer_type, 'runs', n))
@@ -330,6 +358,10 @@ create function private.count_deleted_runs() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
+  -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
+  if current_setting('optiscope.bulk_load', true) = 'on' then
+    return null;
+  end if;
   perform private.add_run_counts((
     select jsonb_agg(jsonb_build_object('project_id', project_id, 'status', status,
                                         'optimizer_type', optimizer_type, 'runs', -n))
@@ -346,6 +378,10 @@ create function private.count_updated_run() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
+  -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
+  if current_setting('optiscope.bulk_load', true) = 'on' then
+    return null;
+  end if;
   perform private.add_run_counts(jsonb_build_array(
     jsonb_build_object('project_id', old.project_id, 'status', old.status, 'optimizer_type', old.optimizer_type, 'runs', -1),
     jsonb_build_object('project_id', new.project_id, 'status', new.status, 'optimizer_type', new.optimizer_type, 'runs', 1)
@@ -380,7 +416,7 @@ create trigger trigger_clear_run_counts
   after truncate on public.optimization_runs
   for each statement execute function private.clear_run_counts();
 
--- Recounts from the runs themselves: for bulk loads that disable the triggers (the same
+-- Recounts from the runs themselves: for bulk loads, which skip the triggers (the same
 -- rule as private.recompute_run_statistics, DESIGN.md errata 7). Null: every project.
 create function private.recompute_run_counts(p_project_ids text[] default null) returns void
 language plpgsql security definer set search_path = ''
