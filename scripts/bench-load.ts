@@ -599,8 +599,8 @@ async function verifyRecompute(sql: Sql): Promise<void> {
         from optimization_runs r where r.id = any (${ids}::uuid[])
       `;
     const [before] = await snapshot();
-    await tx`select private.recompute_run_statistics(${ids}::uuid[])`;
-    for (const id of ids) await tx`select private.recompute_best_iteration(${id})`;
+    await tx`select private.recompute_run_statistics(project_id, array_agg(id)) from optimization_runs where id = any(${ids}::uuid[]) group by project_id`;
+    await tx`select private.recompute_best_iteration(project_id, id) from optimization_runs where id = any(${ids}::uuid[])`;
     const [after] = await snapshot();
     if (before!.s !== after!.s) throw new Error('the bulk recomputation of run statistics / is_best disagrees with the trigger functions');
     // nothing to keep: the check must not touch the loaded data

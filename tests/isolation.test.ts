@@ -173,6 +173,11 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
       return `project_id = '${project}' and role <> 'owner' and user_id is distinct from auth.uid()`;
     }
     if (table === 'run_stars') return `project_id = '${project}' and user_id = auth.uid()`;
+    // an iteration its samples name goes only with its run (no action foreign key)
+    if (table === 'optimization_iterations' && op === 'delete') {
+      return `project_id = '${project}' and not exists (select 1 from optimization_samples s
+        where s.project_id = optimization_iterations.project_id and s.iteration_id = optimization_iterations.id)`;
+    }
     return `project_id = '${project}'`;
   }
 
@@ -264,6 +269,8 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
         values (${runs[project]}, ${project}, 0, ${iterations[project]}, 0, 1)`;
       for (const table of STRUCTURE_TABLES) await sql.unsafe(structureInsert(table, runs[project]!, project, 0));
       spare[project] = await createRun(sql, project, { status: 'running', final_score: null });
+      // an iteration no sample names: the one a delete may remove (see target)
+      await sql`insert into optimization_iterations (run_id, project_id, iteration, score) values (${spare[project]}, ${project}, 0, 0.4)`;
       // a note (and so an audited change), a view, and each reader's star
       await sql`insert into run_notes (project_id, run_id, body) values (${project}, ${runs[project]}, 'why')`;
       await sql`insert into saved_views (project_id, name) values (${project}, 'shared view')`;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqlClient } from '../lib/db/client.ts';
-import { MIGRATIONS_DIR, migrate, MigrationDriftError, readMigrations } from '../lib/db/migrate.ts';
+import { BASELINE_VERSION, MIGRATIONS_DIR, migrate, MigrationDriftError, readMigrations, UnknownMigrationError } from '../lib/db/migrate.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from './helpers/databases.ts';
 
 describe.each(ENGINES)('migrator on %s', (engine) => {
@@ -55,6 +55,29 @@ describe.each(ENGINES)('migrator on %s', (engine) => {
     expect(row!.t).toBe('extra_table');
   });
 
+  it('refuses a database that records a migration no file has, naming the fix', async () => {
+    // the extra migration of the test before is recorded but not in supabase/migrations
+    const newer = await migrate(db.url).catch((error: unknown) => error);
+    expect(newer).toBeInstanceOf(UnknownMigrationError);
+    expect((newer as UnknownMigrationError).versions).toEqual(['29991231000000']);
+    expect((newer as Error).message).toMatch(/newer or another checkout/);
+
+    // a database migrated by the chain the 2026-12-04 baseline replaced
+    await db.sql`
+      insert into supabase_migrations.schema_migrations (version, statements, name)
+      values ('20261125000100', array['select 1'], 'tenancy')
+    `;
+    const old = await migrate(db.url).catch((error: unknown) => error);
+    expect(old).toBeInstanceOf(UnknownMigrationError);
+    expect((old as Error).message).toMatch(/migrated before the 2026-12-04 baseline squash.*recreate it.*delete \.data\/pglite/);
+    expect((old as UnknownMigrationError).versions).toEqual(['20261125000100', '29991231000000']);
+    const [tables] = await db.sql`select count(*)::int as n from supabase_migrations.schema_migrations`;
+    expect(tables!.n).toBe((await readMigrations()).length + 2);
+
+    await db.sql`delete from supabase_migrations.schema_migrations where version in ('20261125000100', '29991231000000')`;
+    await db.sql`drop table public.extra_table`;
+  });
+
   it('rolls back with supabase/rollback.sql and migrates again from there', async () => {
     const rollback = await readFile(path.join(MIGRATIONS_DIR, '../rollback.sql'), 'utf8');
     const single = createSqlClient(db.url, { max: 1 });
@@ -69,6 +92,12 @@ describe.each(ENGINES)('migrator on %s', (engine) => {
     expect(again.applied).toEqual((await readMigrations()).map((f) => f.version));
     const [back] = await db.sql`select to_regclass('public.optimization_runs') as runs`;
     expect(back!.runs).toBe('optimization_runs');
+  });
+
+  it('starts from the one baseline', async () => {
+    const files = await readMigrations();
+    expect(files[0]!.version).toBe(BASELINE_VERSION);
+    expect(files.every((f) => f.version >= BASELINE_VERSION)).toBe(true);
   });
 
   it('rolls back a failing migration whole and does not record it', async () => {

@@ -165,8 +165,8 @@ describe.each(ENGINES)('query plans at 100,000 runs on %s', (engine) => {
         join optimization_iterations it on it.run_id = r.id and it.iteration < 5,
              generate_series(0, 99) s`;
     });
-    await sql`select private.recompute_run_statistics(array(select distinct run_id from optimization_iterations))`;
-    await sql`select private.recompute_best_iteration(run_id) from (select distinct run_id from optimization_iterations) r`;
+    await sql`select private.recompute_run_statistics(project_id, array_agg(distinct run_id)) from optimization_iterations group by project_id`;
+    await sql`select private.recompute_best_iteration(project_id, run_id) from (select distinct project_id, run_id from optimization_iterations) r`;
     const [sampled] = await sql`select run_id from optimization_samples limit 1`;
     runId = sampled!.run_id as string;
     await sql`select refresh_optimization_analytics()`;

@@ -530,18 +530,18 @@ describe.each(ENGINES)('schema on %s', (engine) => {
       expect(await count()).toEqual({ iterations: 0, samples: 0 });
     });
 
-    it('deleting an iteration keeps its samples and clears their iteration_id', async () => {
+    it('an iteration its samples name is not deleted alone (it goes with its run)', async () => {
       const id = await newRun();
       await addIterations(id, [{ iteration: 0, score: 0.5 }]);
       await sql`
         insert into optimization_samples (run_id, project_id, iteration, iteration_id, sample_index)
         select run_id, project_id, iteration, id, s from optimization_iterations, generate_series(0, 2) s
         where run_id = ${id}`;
-      await sql`delete from optimization_iterations where run_id = ${id}`;
-      const rows = await sql`
-        select run_id, iteration, iteration_id, sample_index from optimization_samples
-        where run_id = ${id} order by sample_index`;
-      expect(rows).toEqual([0, 1, 2].map((s) => ({ run_id: id, iteration: 0, iteration_id: null, sample_index: s })));
+      await expectPgError(sql`delete from optimization_iterations where run_id = ${id}`, '23503',
+        /violates foreign key constraint "optimization_samples_iteration_fkey"/);
+      await sql`delete from optimization_runs where id = ${id}`;
+      const [left] = await sql`select count(*)::int as n from optimization_samples where run_id = ${id}`;
+      expect(left!.n).toBe(0);
     });
   });
 

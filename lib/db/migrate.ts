@@ -38,6 +38,27 @@ export class MigrationDriftError extends Error {
   }
 }
 
+// The first version of the baseline that replaced the migrations of 2026-11-25..2026-12-04
+// (nothing had been released); a database recording an older version predates it.
+export const BASELINE_VERSION = '20261204100100';
+
+export class UnknownMigrationError extends Error {
+  readonly versions: string[];
+  constructor(versions: string[]) {
+    const beforeBaseline = versions.some((v) => v < BASELINE_VERSION);
+    super(
+      beforeBaseline
+        ? `this database was migrated before the 2026-12-04 baseline squash (it records migration ` +
+            `${versions.join(', ')}, which no longer exist as files); recreate it: drop and create the ` +
+            'database, or for the embedded default delete .data/pglite, then run npm run db:migrate again.'
+        : `this database records migration ${versions.join(', ')}, which no file in supabase/migrations ` +
+            'has: it was migrated by a newer or another checkout. Use that checkout, or recreate the database.',
+    );
+    this.name = 'UnknownMigrationError';
+    this.versions = versions;
+  }
+}
+
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFile[]> {
   const names = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
   const files: MigrationFile[] = [];
@@ -104,6 +125,10 @@ async function migrateLocked(sql: Sql, dir: string, log: (line: string) => void)
     select version, statements from supabase_migrations.schema_migrations
   `;
   const recorded = new Map(rows.map((r) => [r.version, r.statements ?? []]));
+
+  const known = new Set(files.map((f) => f.version));
+  const unknown = [...recorded.keys()].filter((v) => !known.has(v)).sort();
+  if (unknown.length > 0) throw new UnknownMigrationError(unknown);
 
   const applied: string[] = [];
   const alreadyApplied: string[] = [];

@@ -86,9 +86,9 @@ export async function insertRunInTx(tx: Tx, run: z.output<typeof createRunSchema
   `;
   if (created) return toDto<OptimizationRun>(created);
   const [existing] = await tx<Record<string, unknown>[]>`
-    select * from optimization_runs where id = ${run.id!}
+    select * from optimization_runs where project_id = ${run.projectId} and id = ${run.id!}
   `;
-  if (existing && existing.project_id === run.projectId) {
+  if (existing) {
     const stored = existing.create_digest as Record<string, string> | null;
     const fields = stored ? differingFields(stored, digest) : [];
     if (fields.length) {

@@ -96,7 +96,7 @@ async function writeSamples(tx: Tx, samples: z.output<typeof sampleBatchSchema>)
       from input x
       join runs r on r.id = x.run_id
       left join iterations i on i.run_id = x.run_id and i.iteration = x.iteration
-      on conflict (run_id, iteration, sample_index) do update set
+      on conflict (project_id, run_id, iteration, sample_index) do update set
         iteration_id = excluded.iteration_id,
         input = excluded.input,
         output = excluded.output,

@@ -105,25 +105,22 @@ describe.each(ENGINES)('runs on %s', (engine) => {
     }
   });
 
-  it('the same id in another project is a ConflictError and changes nothing', async () => {
+  it('the same id in another project creates that project\'s own run (issue 12)', async () => {
     const id = randomUUID();
     await newRun({ id });
-    const error = await rejection(
-      createOptimizationRun(scope, { id, projectId: 'runs-b', runName: 'elsewhere', optimizerType: 'copro' }),
-      ConflictError,
-    );
-    expect(error.message).toContain(id);
-    const [row] = await db().sql`select project_id, run_name from optimization_runs where id = ${id}`;
-    expect(row).toEqual({ project_id: 'runs-a', run_name: 'r' });
+    const other = await createOptimizationRun(scope, { id, projectId: 'runs-b', runName: 'elsewhere', optimizerType: 'copro' });
+    expect(other).toMatchObject({ id, projectId: 'runs-b', runName: 'elsewhere' });
+    const rows = await db().sql`select project_id, run_name from optimization_runs where id = ${id} order by project_id`;
+    expect(rows).toEqual([{ project_id: 'runs-a', run_name: 'r' }, { project_id: 'runs-b', run_name: 'elsewhere' }]);
   });
 
-  it('an id taken by a run of a project the caller cannot see is a ConflictError too', async () => {
+  it('an id taken by a run of a project the caller cannot see does not stop its own run', async () => {
     const stranger = await createUser(db().sql, 'stranger');
     await createProject(db().sql, 'runs-hidden', [[stranger, 'owner']]);
     const id = randomUUID();
     await createOptimizationRun(scopeOf(db(), stranger), { id, projectId: 'runs-hidden', runName: 'x', optimizerType: 'gepa' });
-    await rejection(newRun({ id }), ConflictError);
-    expect(await count(db(), 'optimization_runs', `id = '${id}'`)).toBe(1);
+    await newRun({ id });
+    expect(await count(db(), 'optimization_runs', `id = '${id}'`)).toBe(2);
   });
 
   it('getOptimizationRun of an unknown id is NotFoundError', async () => {

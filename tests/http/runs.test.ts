@@ -106,28 +106,33 @@ describe('POST /api/v1/runs', () => {
     expectIssueAt(res, 'projectId');
   });
 
-  it('refuses with 409 a run id already used in another project, and leaves that run alone', async () => {
+  it('creates (201) a run whose id another project already uses, and leaves that run alone (issue 12)', async () => {
     const other = await createProject(sql, uniqueId('runs-other'));
     const taken = await createRun(sql, other, { run_name: 'belongs to another tenant' });
     const res = await api('POST', '/api/v1/runs', { headers: keyAuth(a.key), json: validRun({ id: taken }) });
-    expectStatus(res, 409);
-    expect(res.body.error.code).toBe('conflict');
+    expectStatus(res, 201);
     expect(res.text).not.toContain('belongs to another tenant');
-    expect(res.text).not.toContain(other);
-    const rows = await sql`select project_id, run_name from optimization_runs where id = ${taken}`;
-    expect(rows).toEqual([{ project_id: other, run_name: 'belongs to another tenant' }]);
+    const rows = await sql`select project_id, run_name from optimization_runs where id = ${taken} order by project_id = ${other}`;
+    expect(rows.map((r) => r.project_id)).toEqual([a.projectId, other]);
+    expect(rows[1]).toEqual({ project_id: other, run_name: 'belongs to another tenant' });
   });
 
-  it('refuses with 409 reusing a run id of one of the user\'s projects for another of them', async () => {
+  it('creates (201) a run id of one of the user\'s projects in another of them; the same project still 409s', async () => {
     const second = await createProject(sql, uniqueId('runs-second'), [[a.owner, 'owner']]);
     const id = await createRun(sql, a.projectId, { run_name: 'lives in A' });
     const res = await api('POST', '/api/v1/runs', {
       headers: await sessionAuth(a.owner),
       json: validRun({ id, projectId: second }),
     });
-    expectStatus(res, 409);
-    const rows = await sql`select project_id from optimization_runs where id = ${id}`;
-    expect(rows).toEqual([{ project_id: a.projectId }]);
+    expectStatus(res, 201);
+    const rows = await sql`select project_id from optimization_runs where id = ${id} order by project_id = ${second}`;
+    expect(rows).toEqual([{ project_id: a.projectId }, { project_id: second }]);
+    // in one project an id still names one run: a create that differs is refused
+    const again = await api('POST', '/api/v1/runs', {
+      headers: await sessionAuth(a.owner),
+      json: validRun({ id, projectId: second, runName: 'a different name' }),
+    });
+    expectStatus(again, 409);
   });
 });
 

@@ -69,15 +69,15 @@ from unnest(array['duration_ms', 'improvement', 'improvement_pct']) col;
 select col_type_is('public', 'optimization_runs', col, 'numeric(7,4)', format('optimization_runs.%s is numeric(7,4)', col))
 from unnest(array['initial_score', 'final_score', 'best_score']) col;
 
-select fk_ok('public', 'optimization_iterations', array['run_id', 'project_id'],
-             'public', 'optimization_runs', array['id', 'project_id'],
+select fk_ok('public', 'optimization_iterations', array['project_id', 'run_id'],
+             'public', 'optimization_runs', array['project_id', 'id'],
              'an iteration names its run and that run''s project');
-select fk_ok('public', 'optimization_samples', array['run_id', 'project_id'],
-             'public', 'optimization_runs', array['id', 'project_id'],
+select fk_ok('public', 'optimization_samples', array['project_id', 'run_id'],
+             'public', 'optimization_runs', array['project_id', 'id'],
              'a sample names its run and that run''s project');
-select fk_ok('public', 'optimization_samples', array['iteration_id', 'run_id'],
-             'public', 'optimization_iterations', array['id', 'run_id'],
-             'a sample''s iteration belongs to the sample''s run');
+select fk_ok('public', 'optimization_samples', array['project_id', 'iteration_id'],
+             'public', 'optimization_iterations', array['project_id', 'id'],
+             'a sample''s iteration belongs to the sample''s project');
 select fk_ok('public', 'optimization_runs', 'project_id', 'public', 'project_config', 'id',
              'a run belongs to a project');
 

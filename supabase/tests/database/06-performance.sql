@@ -1,4 +1,4 @@
--- Performance at scale (20261125001000): run counts kept by triggers, the list total
+-- Performance at scale (migrations run_triggers, run_search): run counts kept by triggers, the list total
 -- (total_optimization_runs) answering exactly what count_optimization_runs answers, for the
 -- caller's projects only, and the RLS helpers' answers unchanged by their rewrite.
 begin;

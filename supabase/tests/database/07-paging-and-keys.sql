@@ -1,7 +1,7 @@
--- Keyset pages by a numeric column after a cursor with a value (20261125002000): the
+-- Keyset pages by a numeric column after a cursor with a value (migration run_search): the
 -- pages, read one after another with the cursor of the previous page, are exactly the
 -- project's runs in "<column> desc|asc nulls last, id desc|asc" order, NULLs included;
--- and API keys checked in the request's own transaction (20261125002100).
+-- and API keys checked in the request's own transaction (migration tenancy).
 begin;
 create extension if not exists pgtap;
 select plan(22);

@@ -1,4 +1,4 @@
--- Functions trust the database role, not the claims (20261204000100): any session can set
+-- Functions trust the database role, not the claims (migrations tenancy, analytics): any session can set
 -- request.jwt.claims to anything, so a claim may say which user `authenticated` acts for,
 -- never which role the session has. And SECURITY DEFINER functions are executable only by
 -- the roles that call them.
@@ -48,7 +48,7 @@ create role :"app" nologin;
 grant authenticated to :"app";
 grant execute on function private.require_live_api_key(uuid) to :"app";
 
--- as authenticated: only through the throttle (20261204000500), and only an owner or admin
+-- as authenticated: only through the throttle (migration analytics), and only an owner or admin
 set local role authenticated;
 select set_config('request.jwt.claims', :'owner_a', true);
 select throws_ok('select refresh_optimization_analytics()', '42501', null,

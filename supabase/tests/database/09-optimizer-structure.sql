@@ -1,4 +1,4 @@
--- Issue 14's schema (20261204001000): the four optimizer-structure tables are isolated like
+-- Issue 14's schema (migration optimizer_structure): the four optimizer-structure tables are isolated like
 -- samples, keep their project, check their values; the best iteration is the selected one,
 -- else the best full evaluation, a minibatch never outranking a full or unlabelled one;
 -- samples' tokens and cost add up into iterations that reported none, and into the run.

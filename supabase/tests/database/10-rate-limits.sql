@@ -1,4 +1,4 @@
--- The shared API rate limit (20261204000300): a server process leases up to p_wanted
+-- The shared API rate limit (migration service_tables): a server process leases up to p_wanted
 -- requests of a caller's bucket at a time; the bucket holds a minute's allowance.
 begin;
 create extension if not exists pgtap;

@@ -1,4 +1,4 @@
--- Issue 16's schema (20261204002000): notes, stars, saved views and the audit of run changes
+-- Issue 16's schema (migration run_analysis): notes, stars, saved views and the audit of run changes
 -- are isolated by project like the other run tables; stars belong to one user; the audit is
 -- written by triggers only and names who changed what.
 begin;

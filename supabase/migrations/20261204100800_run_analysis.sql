@@ -15,8 +15,8 @@ create table public.run_notes (
   updated_at timestamptz not null default now(),
 
   constraint run_notes_pkey primary key (project_id, run_id),
-  constraint run_notes_run_fkey foreign key (run_id, project_id)
-    references public.optimization_runs (id, project_id) on delete cascade
+  constraint run_notes_run_fkey foreign key (project_id, run_id)
+    references public.optimization_runs (project_id, id) on delete cascade
 );
 
 -- Stars: one user's bookmark of a run (viewers may star too: it changes no run) ------------
@@ -28,8 +28,8 @@ create table public.run_stars (
   created_at timestamptz not null default now(),
 
   constraint run_stars_pkey primary key (project_id, run_id, user_id),
-  constraint run_stars_run_fkey foreign key (run_id, project_id)
-    references public.optimization_runs (id, project_id) on delete cascade
+  constraint run_stars_run_fkey foreign key (project_id, run_id)
+    references public.optimization_runs (project_id, id) on delete cascade
 );
 create index idx_run_stars_user on public.run_stars (user_id, project_id);
 
@@ -66,18 +66,20 @@ create table public.run_changes (
   changed_at timestamptz not null default now(),
 
   constraint run_changes_pkey primary key (project_id, run_id, id),
-  constraint run_changes_run_fkey foreign key (run_id, project_id)
-    references public.optimization_runs (id, project_id) on delete cascade
+  constraint run_changes_run_fkey foreign key (project_id, run_id)
+    references public.optimization_runs (project_id, id) on delete cascade
 );
 
 -- The caller as the claims name it: a user (sub) or an API key (api_key_id).
 create function private.record_run_change(p_project text, p_run uuid, p_field text, p_old jsonb, p_new jsonb)
 returns void
-language sql security definer set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
+begin
   insert into public.run_changes (project_id, run_id, field, old_value, new_value, changed_by, api_key_id)
   values (p_project, p_run, p_field, p_old, p_new,
-          nullif(auth.jwt() ->> 'sub', '')::uuid, nullif(auth.jwt() ->> 'api_key_id', '')::uuid)
+          nullif(auth.jwt() ->> 'sub', '')::uuid, nullif(auth.jwt() ->> 'api_key_id', '')::uuid);
+end
 $$;
 
 create function private.audit_run_update() returns trigger
@@ -108,7 +110,7 @@ as $$
 begin
   if tg_op = 'DELETE' then
     -- a note deleted with its run leaves nothing to audit (nor a run to reference)
-    if exists (select 1 from public.optimization_runs where id = old.run_id) then
+    if exists (select 1 from public.optimization_runs where project_id = old.project_id and id = old.run_id) then
       perform private.record_run_change(old.project_id, old.run_id, 'note', to_jsonb(old.body), null);
     end if;
     return null;
@@ -153,41 +155,41 @@ create policy "Service role has full access" on public.run_notes
   for all to service_role using (true) with check (true);
 create policy "Users can manage own project run_notes" on public.run_notes
   for all to authenticated
-  using (project_id = any ((select private.readable_project_ids())::text[]))
-  with check (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.readable_project_ids()))
+  with check (project_id = any (private.writable_project_ids()));
 create policy "Only writers can update run_notes" on public.run_notes
   as restrictive for update to authenticated
-  using (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.writable_project_ids()));
 create policy "Only writers can delete run_notes" on public.run_notes
   as restrictive for delete to authenticated
-  using (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.writable_project_ids()));
 
 create policy "Service role has full access" on public.saved_views
   for all to service_role using (true) with check (true);
 create policy "Users can manage own project saved_views" on public.saved_views
   for all to authenticated
-  using (project_id = any ((select private.readable_project_ids())::text[]))
-  with check (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.readable_project_ids()))
+  with check (project_id = any (private.writable_project_ids()));
 create policy "Only writers can update saved_views" on public.saved_views
   as restrictive for update to authenticated
-  using (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.writable_project_ids()));
 create policy "Only writers can delete saved_views" on public.saved_views
   as restrictive for delete to authenticated
-  using (project_id = any ((select private.writable_project_ids())::text[]));
+  using (project_id = any (private.writable_project_ids()));
 
 -- A user sees and sets only their own stars, in projects they can read.
 create policy "Service role has full access" on public.run_stars
   for all to service_role using (true) with check (true);
 create policy "Users can manage own stars" on public.run_stars
   for all to authenticated
-  using (user_id = (select auth.uid()) and project_id = any ((select private.readable_project_ids())::text[]))
-  with check (user_id = (select auth.uid()) and project_id = any ((select private.readable_project_ids())::text[]));
+  using (user_id = auth.uid() and project_id = any (private.readable_project_ids()))
+  with check (user_id = auth.uid() and project_id = any (private.readable_project_ids()));
 
 create policy "Service role has full access" on public.run_changes
   for all to service_role using (true) with check (true);
 create policy "Users can read own project run_changes" on public.run_changes
   for select to authenticated
-  using (project_id = any ((select private.readable_project_ids())::text[]));
+  using (project_id = any (private.readable_project_ids()));
 
 revoke all on function private.record_run_change(text, uuid, text, jsonb, jsonb), private.audit_run_update(),
   private.audit_run_note() from public, anon, authenticated;

@@ -1,3 +1,6 @@
+-- Service tables: no tenant's rows, read and written only by the service role or by
+-- SECURITY DEFINER functions.
+
 -- API rate limits shared by every server process (WEB_CONCURRENCY > 1, or several hosts):
 -- one row per caller holding its "theoretical arrival time" (GCRA), which is the token
 -- bucket the in-process limiter was: a burst of p_per_minute, refilled one request every
@@ -51,3 +54,17 @@ $$;
 
 revoke all on function private.take_api_rate_limit_tokens(text, integer, integer) from public, anon, authenticated;
 grant execute on function private.take_api_rate_limit_tokens(text, integer, integer) to service_role;
+
+-- When the demo data was seeded. A first start (npm start) seeds only a database that was
+-- never seeded, so that a user who deleted the demo projects keeps them gone even when
+-- no project is left; npm run db:seed still seeds on request.
+
+create table private.demo_seedings (
+  id bigint generated always as identity primary key,
+  seeded_at timestamptz not null default now()
+);
+alter table private.demo_seedings enable row level security;
+revoke all on private.demo_seedings from public, anon, authenticated;
+grant select, insert on private.demo_seedings to service_role;
+create policy "Service role has full access" on private.demo_seedings
+  for all to service_role using (true) with check (true);
