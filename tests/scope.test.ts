@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
-import type { Sql } from '../lib/db/client.ts';
+import type { Sql, TransactionSql } from '../lib/db/client.ts';
 import { quoteLiteral, withUserScope, withUserScopeStatements, type Claims } from '../lib/db/scope.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from './helpers/databases.ts';
 
@@ -74,7 +74,7 @@ describe.each(ENGINES)('withUserScope settings on %s', (engine) => {
     // the statements' text as the driver sends it: the server's log is not ours to read
     const watched = postgres(db.url, { max: 1, onnotice: () => {}, debug: (_connection, query) => sent.push(query) }) as unknown as Sql;
     try {
-      const read = (tx: Sql) => tx<{ claims: string }[]>`select current_setting('request.jwt.claims') as claims`;
+      const read = (tx: TransactionSql) => tx<{ claims: string }[]>`select current_setting('request.jwt.claims') as claims`;
       const [[viaStatements]] = await withUserScopeStatements(awkward, (tx) => [read(tx)], watched);
       const [viaScope] = await withUserScope(awkward, (tx) => read(tx), watched);
       expect([viaStatements!.claims, viaScope!.claims]).toEqual([JSON.stringify(awkward), JSON.stringify(awkward)]);
