@@ -1,19 +1,13 @@
 import 'server-only';
 import { createSqlClient, databaseUrl, getSql, isEmbeddedDatabase, withServiceScope, type Sql } from '../db/index.ts';
-
-export interface RunChange {
-  projectId: string;
-  runId: string;
-  op: 'insert' | 'update' | 'delete';
-}
+import { CHANNEL, type RunChange } from './publish.ts';
 
 type Listener = (change: RunChange) => void;
-
-const CHANNEL = 'optiscope_run_changes';
 const POLL_MS = 700;
 
 // One database listener per server process fans run changes out to the browsers'
-// event streams. It carries ids only; each subscriber was checked for access to the
+// event streams; the data layer announces them after each commit (publish.ts), so every
+// process behind a load balancer hears every process's writes. It carries ids only; each subscriber was checked for access to the
 // project it watches, and the page re-reads its data under the viewer's own scope.
 class LiveHub {
   private listeners = new Set<Listener>();
