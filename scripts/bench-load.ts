@@ -98,6 +98,7 @@ export async function loadBenchData(options: Options): Promise<LoadInfo> {
       await fn();
       log(`${label} (${(elapsed(t) / 1000).toFixed(1)} s)`);
     };
+    await requireBulkAwareTriggers(sql);
     await defineRandom(sql, seed);
     await step('users, projects, members, API keys', () => loadTenancy(sql, scale, seed));
     const t0 = process.hrtime.bigint();
@@ -287,6 +288,26 @@ interface SavedDdl {
 // functions that keep statistics, is_best, usage and run counts return at once (the loader
 // computes those set-based), and the setting ends with the transaction.
 type Load = Sql | TransactionSql;
+
+// Every AFTER INSERT trigger on a big table must skip a bulk load (in its function or its
+// WHEN clause): one that does not runs once a row against tables without their indexes.
+async function requireBulkAwareTriggers(sql: Sql): Promise<void> {
+  const unaware = await sql<{ name: string }[]>`
+    select t.tgrelid::regclass::text || '.' || t.tgname as name
+    from pg_trigger t join pg_proc p on p.oid = t.tgfoid
+    where not t.tgisinternal
+      and t.tgrelid = any (${BIG_TABLES.map((name) => `public.${name}`)}::regclass[])
+      and t.tgtype & 4 <> 0 and t.tgtype & (2 | 64) = 0 -- insert, after
+      and p.prosrc !~ 'optiscope\.bulk_load' and pg_get_triggerdef(t.oid) !~ 'optiscope\.bulk_load'
+    order by 1
+  `;
+  if (unaware.length) {
+    throw new Error(
+      `these triggers do not skip a bulk load (current_setting('optiscope.bulk_load', true) = 'on'): ` +
+        `${unaware.map((t) => t.name).join(', ')}; the schema must return early in them before the loader can run`,
+    );
+  }
+}
 
 async function inBulk(sql: Sql, load: (tx: TransactionSql) => Promise<void>): Promise<void> {
   await sql.begin(async (tx) => {
