@@ -1,4 +1,5 @@
 import 'server-only';
+import { getDatabaseSettings } from '../config/index.ts';
 import { createSqlClient, databaseUrl, getSql, isEmbeddedDatabase, withServiceScope, type Sql } from '../db/index.ts';
 import { CHANNEL, type RunChange } from './publish.ts';
 
@@ -51,10 +52,11 @@ class LiveHub {
     this.timer.unref();
   }
 
-  // LISTEN works on PostgreSQL; PGlite's socket server does not deliver notifications,
-  // which a round trip through a probe notification detects.
+  // LISTEN works on PostgreSQL; PGlite's socket server and a transaction pooler do not
+  // deliver notifications, which a round trip through a probe notification detects (behind
+  // a pooler, DATABASE_LISTEN_URL names a direct connection for the listener).
   private async tryListen(): Promise<boolean> {
-    const sql = createSqlClient(databaseUrl(), { max: 1, idleTimeoutSeconds: 0 });
+    const sql = createSqlClient(getDatabaseSettings().listenUrl ?? databaseUrl(), { max: 1, idleTimeoutSeconds: 0 });
     const probe = `probe-${process.pid}-${Date.now()}`;
     let probed!: () => void;
     const arrived = new Promise<void>((resolve) => (probed = resolve));
