@@ -1,4 +1,4 @@
-import type { Sql } from '../db/index.ts';
+import { isEmbeddedDatabase, type Sql } from '../db/index.ts';
 
 // What a listener is told: a run of a project changed (its row, or anything it owns).
 export interface RunChange {
@@ -23,7 +23,8 @@ let failing = false;
 // Fire and forget: the write has succeeded already; a failure is logged once until the
 // next success, with the error's code and message only.
 export function publishRunChanges(sql: Sql, changes: RunChange[]): void {
-  if (changes.length === 0) return;
+  // the embedded database has one server process, whose hub polls instead of listening
+  if (changes.length === 0 || isEmbeddedDatabase()) return;
   sql`select pg_notify(${CHANNEL}, p) from unnest(${changes.map(encodeRunChange)}::text[]) as p`.then(
     () => {
       failing = false;
