@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSqlClient, type Sql } from '../../lib/db/client.ts';
-import { CHANNEL } from '../../lib/live/publish.ts';
+import { CHANNEL, publishRunChanges } from '../../lib/live/publish.ts';
 import {
   batchCreateOptimizationSamples,
   createOptimizationIterations,
@@ -131,4 +131,32 @@ describe('live updates from the data layer (PostgreSQL, no notify trigger)', () 
     await nextChange(runId);
     expect(heard).toEqual([{ project_id: projectId, run_id: runId, op: 'update' }]);
   });
+
+  it('an announcement that fails is logged once until one succeeds, without the connection string', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    // nothing listens on port 1: the connection is refused
+    const down = createSqlClient('postgres://postgres:s3cret-password@127.0.0.1:1/nowhere', { max: 1 });
+    const change = [{ projectId, runId: crypto.randomUUID(), op: 'update' as const }];
+    const logged = () => errors.mock.calls.filter((call) => String(call[0]).startsWith('[live]'));
+    try {
+      publishRunChanges(down, change);
+      await expect.poll(() => logged().length, { timeout: WAIT_MS }).toBe(1);
+      publishRunChanges(down, change);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(logged()).toHaveLength(1);
+      expect(JSON.stringify(logged())).not.toContain('s3cret');
+      // a success ends the outage; the next failure is logged again
+      heard = [];
+      publishRunChanges(db().sql, change);
+      await nextChange(change[0]!.runId);
+      // the listener can hear it before the sender has its answer
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      publishRunChanges(down, change);
+      await expect.poll(() => logged().length, { timeout: WAIT_MS }).toBe(2);
+    } finally {
+      errors.mockRestore();
+      await down.end({ timeout: 1 });
+    }
+  });
 });
+
