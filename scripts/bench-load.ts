@@ -8,14 +8,17 @@
 // Every row is generated inside PostgreSQL (insert … select … from generate_series), with
 // randomness from hashint8extended(key, seed): a pure function of the seed and the row, so
 // the same seed gives the same data whatever the plan. For speed the three big tables
-// are loaded without their indexes, foreign keys and triggers; afterwards run statistics
-// and is_best are recomputed set-based from the loaded iterations (DESIGN.md errata 7, the
+// are loaded without their indexes and foreign keys, in transactions with
+// `SET LOCAL optiscope.bulk_load = 'on'`, where the statistics, best-iteration, usage and
+// run-count trigger functions return at once (triggers stay enabled: Citus refuses
+// ALTER TABLE … DISABLE TRIGGER, and SET LOCAL reaches its workers); run statistics
+// and is_best are computed set-based from the loaded iterations instead (DESIGN.md errata 7, the
 // same formulas as private.recompute_run_statistics / private.recompute_best_iteration,
 // checked against those functions on a sample of runs), then the indexes and constraints
 // are rebuilt (foreign keys validated), the tables vacuumed (before the index builds, so
 // without index passes) and analyzed, and the analytics refreshed.
 import { runScript } from '../lib/cli.ts';
-import { createSqlClient, type Sql } from '../lib/db/client.ts';
+import { createSqlClient, type Sql, type TransactionSql } from '../lib/db/client.ts';
 import { migrate } from '../lib/db/migrate.ts';
 import {
   BENCH_USERS,
@@ -95,25 +98,25 @@ export async function loadBenchData(options: Options): Promise<LoadInfo> {
       await fn();
       log(`${label} (${(elapsed(t) / 1000).toFixed(1)} s)`);
     };
+    await requireBulkAwareTriggers(sql);
     await defineRandom(sql, seed);
     await step('users, projects, members, API keys', () => loadTenancy(sql, scale, seed));
     const t0 = process.hrtime.bigint();
     const saved = await dropIndexes(sql);
-    log(`dropped ${saved.indexes.length} indexes and ${saved.constraints.length} constraints of the big tables, disabled their triggers (${(elapsed(t0) / 1000).toFixed(1)} s)`);
+    log(`dropped ${saved.indexes.length} indexes and ${saved.constraints.length} constraints of the big tables (${(elapsed(t0) / 1000).toFixed(1)} s)`);
     await step(`runs plan (${scale.runs.toLocaleString('en-US')} runs)`, () => planRuns(sql, scale, seed));
-    await step(`iterations (${scale.iterationsPerRun} a run)`, () => loadIterations(sql, seed));
-    await step('runs, with statistics recomputed from their iterations', () => loadRuns(sql, seed));
-    await step('is_best recomputed set-based', () => recomputeBest(sql));
-    // the run counts behind the runs list's total (kept by triggers, disabled here)
+    await step(`iterations (${scale.iterationsPerRun} a run), is_best set-based`, () => inBulk(sql, (tx) => loadIterations(tx, seed)));
+    await step('runs, with statistics recomputed from their iterations', () => inBulk(sql, (tx) => loadRuns(tx, seed)));
+    // the run counts behind the runs list's total (kept by triggers, which skip a bulk load)
     await step('run counts recomputed', () => sql`select private.recompute_run_counts()`);
-    await step(`samples (${scale.samples.toLocaleString('en-US')})`, () => loadSamples(sql, scale, seed));
+    await step(`samples (${scale.samples.toLocaleString('en-US')})`, () => inBulk(sql, (tx) => loadSamples(tx, scale, seed)));
     // Before the indexes exist: sets the visibility map (index-only scans) without index
     // passes. WAL is flushed first: VACUUM marks a page all-visible only once it could set
     // the hint bits, which waits for the (asynchronous) commits to reach the disk.
     await sql.unsafe('set synchronous_commit = on');
     await sql`select txid_current()`;
     await step('VACUUM', () => sql.unsafe(`vacuum ${BIG_TABLES.join(', ')}, project_config, project_members, api_keys, auth.users`));
-    await step('indexes, constraints (foreign keys validated) and triggers restored', () => restoreIndexes(sql, saved, log));
+    await step('indexes and constraints (foreign keys validated) restored', () => restoreIndexes(sql, saved, log));
     await step('ANALYZE', () => sql.unsafe(`analyze ${BIG_TABLES.join(', ')}, project_config, project_members, api_keys, auth.users`));
     await step('recomputed statistics checked against private.recompute_run_statistics / recompute_best_iteration', () => verifyRecompute(sql));
     await step('analytics refreshed', () => sql`select * from refresh_optimization_analytics()`);
@@ -281,6 +284,38 @@ interface SavedDdl {
   constraints: Array<{ table: string; name: string; def: string; type: string }>;
 }
 
+// A bulk load's statements run in one transaction with optiscope.bulk_load on: the trigger
+// functions that keep statistics, is_best, usage and run counts return at once (the loader
+// computes those set-based), and the setting ends with the transaction.
+type Load = Sql | TransactionSql;
+
+// Every AFTER INSERT trigger on a big table must skip a bulk load (in its function or its
+// WHEN clause): one that does not runs once a row against tables without their indexes.
+async function requireBulkAwareTriggers(sql: Sql): Promise<void> {
+  const unaware = await sql<{ name: string }[]>`
+    select t.tgrelid::regclass::text || '.' || t.tgname as name
+    from pg_trigger t join pg_proc p on p.oid = t.tgfoid
+    where not t.tgisinternal
+      and t.tgrelid = any (${BIG_TABLES.map((name) => `public.${name}`)}::regclass[])
+      and t.tgtype & 4 <> 0 and t.tgtype & (2 | 64) = 0 -- insert, after
+      and p.prosrc !~ 'optiscope\.bulk_load' and pg_get_triggerdef(t.oid) !~ 'optiscope\.bulk_load'
+    order by 1
+  `;
+  if (unaware.length) {
+    throw new Error(
+      `these triggers do not skip a bulk load (current_setting('optiscope.bulk_load', true) = 'on'): ` +
+        `${unaware.map((t) => t.name).join(', ')}; the schema must return early in them before the loader can run`,
+    );
+  }
+}
+
+async function inBulk(sql: Sql, load: (tx: TransactionSql) => Promise<void>): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx.unsafe(`set local optiscope.bulk_load = 'on'`);
+    await load(tx);
+  });
+}
+
 async function dropIndexes(sql: Sql): Promise<SavedDdl> {
   const tables = BIG_TABLES.map((t) => `public.${t}`);
   const constraints = await sql<{ table: string; name: string; def: string; type: string }[]>`
@@ -301,7 +336,6 @@ async function dropIndexes(sql: Sql): Promise<SavedDdl> {
   for (const c of constraints.filter((c) => c.type === 'f')) await sql.unsafe(`alter table ${c.table} drop constraint ${c.name}`);
   for (const i of indexes) await sql.unsafe(`drop index ${i.name}`);
   for (const c of constraints.filter((c) => c.type !== 'f')) await sql.unsafe(`alter table ${c.table} drop constraint ${c.name}`);
-  for (const t of BIG_TABLES) await sql.unsafe(`alter table public.${t} disable trigger user`);
   return { indexes: [...indexes], constraints: [...constraints] };
 }
 
@@ -318,7 +352,6 @@ async function restoreIndexes(sql: Sql, saved: SavedDdl, log: (line: string) => 
   for (const c of saved.constraints.filter((c) => c.type === 'f')) {
     await timed(`${c.table}: ${c.name} (validated)`, `alter table ${c.table} add constraint ${c.name} ${c.def}`);
   }
-  for (const t of BIG_TABLES) await sql.unsafe(`alter table public.${t} enable trigger user`);
 }
 
 // One row per run with what its iterations and samples need: project, status, scores,
@@ -367,36 +400,46 @@ async function planRuns(sql: Sql, scale: Scale, seed: number): Promise<void> {
   `);
 }
 
-async function loadIterations(sql: Sql, seed: number): Promise<void> {
+// is_best is set here, at insert, by the rule of private.recompute_best_iteration (the
+// highest score, the earliest iteration on a tie): an update afterwards would fire the
+// updated_at trigger and stamp every iteration with the load's own time.
+async function loadIterations(sql: Load, seed: number): Promise<void> {
   await sql.unsafe(`
     insert into optimization_iterations (
       id, run_id, project_id, iteration, score, is_best, params, program_state, program_hash,
-      samples_evaluated, latency_ms, tokens, cost_usd, duration_ms, created_at, updated_at
+      samples_evaluated, latency_ms, tokens, cost_usd, reported_tokens, reported_cost_usd,
+      duration_ms, created_at, updated_at
     )
-    select ${uuidOf(seed, 'it', 'n', 'k')}, id, project_id, k,
+    select id, run_id, project_id, iteration, score,
+           score is not null and row_number() over (partition by run_id order by score desc nulls last, iteration) = 1,
+           params, program_state, program_hash, samples_evaluated, latency_ms, tokens, cost_usd,
+           -- as the usage trigger records what a client reported (whether or not it runs in bulk)
+           nullif(tokens, 0), nullif(cost_usd, 0),
+           duration_ms, created_at, updated_at
+    from (
+    select ${uuidOf(seed, 'it', 'n', 'k')} as id, id as run_id, project_id, k as iteration,
            least(1, greatest(0, round((initial_score + (target_score - initial_score) * sqrt((k + 1.0) / n_iter)
-                                       + (u1 - 0.5) * 0.06)::numeric, 4))),
-           false,
+                                       + (u1 - 0.5) * 0.06)::numeric, 4))) as score,
            jsonb_build_object(
              'temperature', round((0.2 + u2)::numeric, 2),
              'num_demos', (u3 * 8)::int,
              'instruction_candidate', (u4 * 10)::int,
              'demo_candidate', (u5 * 10)::int,
              'minibatch', u6 < 0.7
-           ),
+           ) as params,
            case when u7 < 0.1 then jsonb_build_object(
              'signature', 'question -> answer',
              'instructions', 'Answer the question step by step, then give the final answer. Candidate ' || (u4 * 10)::int || '.',
              'demos', (u3 * 8)::int
-           ) end,
-           substr(md5('${seed}/ph/' || n || '/' || k), 1, 16),
-           (20 + u2 * 180)::int,
-           round((200 + 2800 * u3)::numeric, 2),
-           (5000 + 195000 * u5 * u5)::bigint,
-           round(((5000 + 195000 * u5 * u5) * 0.0000025)::numeric, 6),
-           (10000 + 590000 * u6 * u6)::int,
-           coalesce(started_at, created_at) + k * interval '90 seconds',
-           coalesce(started_at, created_at) + k * interval '90 seconds' + interval '80 seconds'
+           ) end as program_state,
+           substr(md5('${seed}/ph/' || n || '/' || k), 1, 16) as program_hash,
+           (20 + u2 * 180)::int as samples_evaluated,
+           round((200 + 2800 * u3)::numeric, 2) as latency_ms,
+           (5000 + 195000 * u5 * u5)::bigint as tokens,
+           round(((5000 + 195000 * u5 * u5) * 0.0000025)::numeric, 6) as cost_usd,
+           (10000 + 590000 * u6 * u6)::int as duration_ms,
+           coalesce(started_at, created_at) + k * interval '90 seconds' as created_at,
+           coalesce(started_at, created_at) + k * interval '90 seconds' + interval '80 seconds' as updated_at
     from (
       select r.*, k,
              pg_temp.r(r.n * 64 + k, 101) as u1, pg_temp.r(r.n * 64 + k, 102) as u2,
@@ -406,12 +449,13 @@ async function loadIterations(sql: Sql, seed: number): Promise<void> {
       from bench_runs r cross join lateral generate_series(0, r.n_iter - 1) k
       offset 0
     ) t
+    ) x
   `);
 }
 
 const DATASETS = ['gsm8k', 'hotpotqa', 'math', 'hover', 'ifbench', 'scone', 'heart-disease', 'iris'];
 
-async function loadRuns(sql: Sql, seed: number): Promise<void> {
+async function loadRuns(sql: Load, seed: number): Promise<void> {
   // Run statistics recomputed from the loaded iterations: the formulas of
   // private.recompute_run_statistics, for every run at once.
   await sql.unsafe(`
@@ -507,21 +551,7 @@ async function loadRuns(sql: Sql, seed: number): Promise<void> {
   await sql.unsafe('drop table bench_stats');
 }
 
-// is_best: the highest score, the earliest iteration on a tie (private.recompute_best_iteration).
-async function recomputeBest(sql: Sql): Promise<void> {
-  await sql.unsafe(`
-    update optimization_iterations i set is_best = true
-    from (
-      select distinct on (run_id) id
-      from optimization_iterations
-      where score is not null
-      order by run_id, score desc, iteration asc
-    ) b
-    where i.id = b.id
-  `);
-}
-
-async function loadSamples(sql: Sql, scale: Scale, seed: number): Promise<void> {
+async function loadSamples(sql: Load, scale: Scale, seed: number): Promise<void> {
   // Runs with samples: a seeded random subset of the runs that have iterations, taking
   // 10/20/50/100/20 samples per iteration in turn until the total is reached.
   await sql.unsafe(`

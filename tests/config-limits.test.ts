@@ -42,6 +42,7 @@ describe('database settings', () => {
   it('default without any variable', () => {
     expect(loadDatabaseSettings({})).toMatchObject({
       url: null,
+      listenUrl: null,
       embedded: false,
       embeddedPort: 54329,
       dataDir: null,
@@ -62,17 +63,19 @@ describe('database settings', () => {
     expect(
       loadDatabaseSettings({
         DATABASE_URL: 'postgresql://u@h:5432/d',
+        DATABASE_LISTEN_URL: 'postgres://u@direct:5432/d',
         OPTISCOPE_EMBEDDED_DB: '1',
         EMBEDDED_DB_PORT: '6000',
         OPTISCOPE_DATA_DIR: 'tmp/data',
         DATABASE_POOL_MAX: '3',
         RUN_COUNT_CAP: '50',
       }),
-    ).toMatchObject({ url: 'postgresql://u@h:5432/d', embedded: true, embeddedPort: 6000, dataDir: 'tmp/data', poolMax: 3, runCountCap: 50 });
+    ).toMatchObject({ url: 'postgresql://u@h:5432/d', listenUrl: 'postgres://u@direct:5432/d', embedded: true, embeddedPort: 6000, dataDir: 'tmp/data', poolMax: 3, runCountCap: 50 });
   });
 
   it.each([
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must be a postgres:// or postgresql:// URL'],
+    [{ DATABASE_LISTEN_URL: 'direct:5432' }, 'DATABASE_LISTEN_URL must be a postgres:// or postgresql:// URL'],
     [{ EMBEDDED_DB_PORT: '70000' }, 'EMBEDDED_DB_PORT must be a port number (1-65535), got "70000"'],
     [{ DATABASE_POOL_MAX: '0' }, 'DATABASE_POOL_MAX must be a whole number of at least 1, got "0"'],
     [{ RUN_COUNT_CAP: 'many' }, 'RUN_COUNT_CAP must be a whole number of at least 1, got "many"'],

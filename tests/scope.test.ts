@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../lib/db/client.ts';
-import { withUserScope, withUserScopeStatements, type Claims } from '../lib/db/scope.ts';
+import postgres from 'postgres';
+import type { Sql, TransactionSql } from '../lib/db/client.ts';
+import { quoteLiteral, withUserScope, withUserScopeStatements, type Claims } from '../lib/db/scope.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from './helpers/databases.ts';
 
 // withUserScope sends BEGIN and the request's settings as one message with the values
@@ -57,5 +58,34 @@ describe.each(ENGINES)('withUserScope settings on %s', (engine) => {
     await expect(
       withUserScopeStatements({ role: 'authenticated', api_key_id: "x'; select pg_sleep(10); --" }, (tx) => [tx`select 1`], sql),
     ).rejects.toThrow(/api_key_id must be a UUID/);
+  });
+
+  it('quoteLiteral gives back any text as PostgreSQL reads it, and refuses NUL', async () => {
+    const texts = ["o'brien", "''", '\\', "\\'", "E'\\x41'", 'ünïcødé 🚀 中文', '$$x$$', 'line\nbreak', '', String(awkward.note)];
+    for (const text of texts) {
+      const [row] = await sql.unsafe<{ t: string }[]>(`select ${quoteLiteral(text)}::text as t`);
+      expect(row!.t).toBe(text);
+    }
+    expect(() => quoteLiteral('a\0b')).toThrow(/NUL/);
+  });
+
+  it('the claims are set with SET LOCAL (Citus passes that on to its workers), on both ways a transaction starts', async () => {
+    const sent: string[] = [];
+    // the statements' text as the driver sends it: the server's log is not ours to read
+    const watched = postgres(db.url, { max: 1, onnotice: () => {}, debug: (_connection, query) => sent.push(query) }) as unknown as Sql;
+    try {
+      const read = (tx: TransactionSql) => tx<{ claims: string }[]>`select current_setting('request.jwt.claims') as claims`;
+      const [[viaStatements]] = await withUserScopeStatements(awkward, (tx) => [read(tx)], watched);
+      const [viaScope] = await withUserScope(awkward, (tx) => read(tx), watched);
+      expect([viaStatements!.claims, viaScope!.claims]).toEqual([JSON.stringify(awkward), JSON.stringify(awkward)]);
+      const prologues = sent.filter((text) => text.includes('request.jwt.claims') && !text.includes('current_setting'));
+      expect(prologues).toHaveLength(2);
+      for (const text of prologues) {
+        expect(text).toContain(`set local request.jwt.claims = ${quoteLiteral(JSON.stringify(awkward))};`);
+        expect(text).not.toMatch(/set_config\('request\.jwt\.claims'/);
+      }
+    } finally {
+      await watched.end({ timeout: 5 });
+    }
   });
 });

@@ -33,6 +33,9 @@ export interface AppConfig {
 export interface DatabaseSettings {
   // DATABASE_URL; null when unset (the scripts then start the embedded database)
   url: string | null;
+  // DATABASE_LISTEN_URL: a direct (session) connection for the live-updates listener, where
+  // DATABASE_URL goes through a transaction pooler that does not deliver LISTEN; null: DATABASE_URL
+  listenUrl: string | null;
   // OPTISCOPE_EMBEDDED_DB=1: the app runs on the embedded PGlite (set by npm start)
   embedded: boolean;
   // EMBEDDED_DB_PORT: the embedded database's Postgres-protocol server
@@ -118,6 +121,8 @@ export function dataDirSetting(env: Env = process.env): string | null {
 function readDatabaseSettings(env: Env, problems: string[]): DatabaseSettings {
   const url = env.DATABASE_URL?.trim() || null;
   if (url && !/^postgres(ql)?:\/\//.test(url)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  const listenUrl = env.DATABASE_LISTEN_URL?.trim() || null;
+  if (listenUrl && !/^postgres(ql)?:\/\//.test(listenUrl)) problems.push('DATABASE_LISTEN_URL must be a postgres:// or postgresql:// URL');
   const rawPort = env.EMBEDDED_DB_PORT?.trim();
   let embeddedPort = DEFAULT_EMBEDDED_PORT;
   if (rawPort) {
@@ -130,6 +135,7 @@ function readDatabaseSettings(env: Env, problems: string[]): DatabaseSettings {
   const prepare = flag(env, 'DATABASE_PREPARE', true, problems);
   const settings: DatabaseSettings = {
     url,
+    listenUrl,
     embedded: flag(env, 'OPTISCOPE_EMBEDDED_DB', false, problems),
     embeddedPort,
     dataDir: dataDirSetting(env),

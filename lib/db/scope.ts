@@ -309,27 +309,42 @@ async function statementsOn<const Q extends readonly PromiseLike<unknown>[]>(
   }
 }
 
-// Role, claims and timeout for the transaction, as PostgREST sets them (is_local: they end
-// with it, and nothing reaches the next user of the connection). For an API key, the same
-// statement checks that the key is still live (private.require_live_api_key): a revoked or
+// Role, claims and timeout for the transaction, as PostgREST sets them (local: they end
+// with it, and nothing reaches the next user of the connection). The claims go by
+// SET LOCAL, which Citus passes on to its workers (citus.propagate_set_commands = 'local',
+// docs/scale-out.md); set_config reaches the coordinator only. For an API key, the same
+// message checks that the key is still live (private.require_live_api_key): a revoked or
 // expired key fails the transaction with 28000 before any of the caller's statements run.
-function settings(tx: Sql | TransactionSql, role: string, claimsJson: string, attempt: Attempt, apiKeyId?: string) {
-  return tx`
-    select set_config('role', ${role}, true),
-           set_config('request.jwt.claims', ${claimsJson}, true),
-           set_config('statement_timeout', ${String(statementTimeout(attempt))}, true)
-           ${apiKeyId ? tx`, private.require_live_api_key(${apiKeyId}::uuid)` : tx``}
-  `;
-}
-
-// BEGIN and the settings as one simple-protocol message (one statement less to parse,
-// bind and answer on both sides). Its values are spliced in, so each is checked or
-// quoted: the role is one of three names, the timeout an integer, the key id a UUID
-// (apiKeyIdOf), and the claims JSON an escape string literal (E'...': backslashes and
-// quotes doubled, valid whatever standard_conforming_strings says; JSON text holds no NUL).
+// SET takes no parameters, so the values are spliced in, each checked or quoted: the role
+// is one of three names, the timeout an integer, the key id a UUID (apiKeyIdOf), and the
+// claims JSON a string literal (quoteLiteral). Sent as one simple-protocol message.
 const ROLES = new Set(['authenticated', 'anon', 'service_role']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+function settingsText(role: string, claimsJson: string, attempt: Attempt, apiKeyId: string | undefined): string {
+  if (!ROLES.has(role)) throw new Error(`unknown role ${JSON.stringify(role)}`);
+  if (apiKeyId !== undefined && !UUID.test(apiKeyId)) throw new Error('api_key_id must be a UUID');
+  const check = apiKeyId ? `, private.require_live_api_key('${apiKeyId}'::uuid)` : '';
+  return (
+    `set local request.jwt.claims = ${quoteLiteral(claimsJson)}; ` +
+    `select set_config('role', '${role}', true), set_config('statement_timeout', '${statementTimeout(attempt)}', true)${check}`
+  );
+}
+
+// A SQL string literal for any text: single quotes doubled. It assumes
+// standard_conforming_strings = on (PostgreSQL's default since 9.1, Supabase's and PGlite's),
+// where a backslash is an ordinary character; NUL cannot be in a PostgreSQL string at all.
+export function quoteLiteral(value: string): string {
+  if (value.includes('\0')) throw new Error('a SQL literal cannot hold a NUL character');
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+// The settings inside a transaction postgres.js began (no pipelining).
+function settings(tx: Sql | TransactionSql, role: string, claimsJson: string, attempt: Attempt, apiKeyId?: string) {
+  return tx.unsafe(settingsText(role, claimsJson, attempt, apiKeyId));
+}
+
+// BEGIN and the settings as one message (one round trip, nothing to parse and bind twice).
 function beginWithSettings(
   connection: Sql,
   role: string,
@@ -338,15 +353,8 @@ function beginWithSettings(
   apiKeyId: string | undefined,
   readOnly: boolean,
 ): Promise<unknown> {
-  if (!ROLES.has(role)) throw new Error(`unknown role ${JSON.stringify(role)}`);
-  const literal = `E'${claimsJson.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-  const check = apiKeyId ? `, private.require_live_api_key('${apiKeyId}'::uuid)` : '';
-  return connection
-    .unsafe(
-      `begin${readOnly ? ' read only' : ''}; select set_config('role', '${role}', true), ` +
-        `set_config('request.jwt.claims', ${literal}, true), set_config('statement_timeout', '${statementTimeout(attempt)}', true)${check}`,
-    )
-    .execute();
+  const text = settingsText(role, claimsJson, attempt, apiKeyId);
+  return connection.unsafe(`begin${readOnly ? ' read only' : ''}; ${text}`).execute();
 }
 
 // Statements sent before the previous answers arrive; off by default behind the pooler.

@@ -1,19 +1,14 @@
 import 'server-only';
+import { getDatabaseSettings } from '../config/index.ts';
 import { createSqlClient, databaseUrl, getSql, isEmbeddedDatabase, withServiceScope, type Sql } from '../db/index.ts';
-
-export interface RunChange {
-  projectId: string;
-  runId: string;
-  op: 'insert' | 'update' | 'delete';
-}
+import { CHANNEL, type RunChange } from './publish.ts';
 
 type Listener = (change: RunChange) => void;
-
-const CHANNEL = 'optiscope_run_changes';
 const POLL_MS = 700;
 
 // One database listener per server process fans run changes out to the browsers'
-// event streams. It carries ids only; each subscriber was checked for access to the
+// event streams; the data layer announces them after each commit (publish.ts), so every
+// process behind a load balancer hears every process's writes. It carries ids only; each subscriber was checked for access to the
 // project it watches, and the page re-reads its data under the viewer's own scope.
 class LiveHub {
   private listeners = new Set<Listener>();
@@ -57,10 +52,11 @@ class LiveHub {
     this.timer.unref();
   }
 
-  // LISTEN works on PostgreSQL; PGlite's socket server does not deliver notifications,
-  // which a round trip through a probe notification detects.
+  // LISTEN works on PostgreSQL; PGlite's socket server and a transaction pooler do not
+  // deliver notifications, which a round trip through a probe notification detects (behind
+  // a pooler, DATABASE_LISTEN_URL names a direct connection for the listener).
   private async tryListen(): Promise<boolean> {
-    const sql = createSqlClient(databaseUrl(), { max: 1, idleTimeoutSeconds: 0 });
+    const sql = createSqlClient(getDatabaseSettings().listenUrl ?? databaseUrl(), { max: 1, idleTimeoutSeconds: 0 });
     const probe = `probe-${process.pid}-${Date.now()}`;
     let probed!: () => void;
     const arrived = new Promise<void>((resolve) => (probed = resolve));

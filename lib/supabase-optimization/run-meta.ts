@@ -12,7 +12,7 @@ import {
   type MarkCrashedInput,
   type SavedViewDefinition,
 } from './schemas.ts';
-import { inScope, isInsufficientPrivilege, projectAccess, readInScope, type Scope, type Tx } from './scope.ts';
+import { inScope, isInsufficientPrivilege, projectAccess, readInScope, runChanged, type Scope, type Tx } from './scope.ts';
 
 // Notes, labels, stars, saved views, the audit of changes and stalled runs (issue 16).
 
@@ -80,6 +80,7 @@ export async function setRunNote(scope: Scope, runId: string, input: unknown): P
     if ((await projectAccess(tx, run.project_id)) === 'read') {
       throw new ForbiddenError(`you have read-only access to project ${run.project_id}`);
     }
+    runChanged(tx, run.project_id, runId);
     if (body.trim() === '') {
       await tx`delete from run_notes where run_id = ${runId} and project_id = ${run.project_id}`;
       return null;
@@ -112,6 +113,7 @@ export async function editRunLabels(scope: Scope, runId: string, input: EditRunL
       returning *
     `;
     if (!row) throw await missingRun(tx, runId);
+    runChanged(tx, String(row.project_id), runId);
     return toDto<OptimizationRun>(row);
   });
 }
@@ -146,6 +148,7 @@ export async function setRunStar(scope: Scope, runId: string, starred: boolean):
   return inScope(scope, async (tx) => {
     const [run] = await tx<{ project_id: string }[]>`select project_id from optimization_runs where id = ${runId}`;
     if (!run) throw new NotFoundError('run', runId);
+    runChanged(tx, run.project_id, runId);
     if (starred) {
       await tx`
         insert into run_stars (project_id, run_id, user_id) values (${run.project_id}, ${runId}, ${user})
@@ -274,6 +277,7 @@ export async function markRunCrashed(
       returning *
     `;
     if (!row) throw await missingRun(tx, runId);
+    runChanged(tx, String(row.project_id), runId);
     return toDto<OptimizationRun>(row);
   });
 }

@@ -17,7 +17,7 @@ import {
   type ListRunsInput,
   type UpdateRunInput,
 } from './schemas.ts';
-import { inScope, isInsufficientPrivilege, projectAccess, readInScope, type Scope, type Tx } from './scope.ts';
+import { inScope, isInsufficientPrivilege, projectAccess, readInScope, runChanged, type Scope, type Tx } from './scope.ts';
 
 // the largest cap total_optimization_runs takes: its counts path is then never capped
 const UNCAPPED = 2_147_483_646;
@@ -84,7 +84,10 @@ export async function insertRunInTx(tx: Tx, run: z.output<typeof createRunSchema
     on conflict do nothing
     returning *
   `;
-  if (created) return toDto<OptimizationRun>(created);
+  if (created) {
+    runChanged(tx, String(created.project_id), String(created.id), 'insert');
+    return toDto<OptimizationRun>(created);
+  }
   const [existing] = await tx<Record<string, unknown>[]>`
     select * from optimization_runs where project_id = ${run.projectId} and id = ${run.id!}
   `;
@@ -176,14 +179,16 @@ export async function updateRunInTx(tx: Tx, id: string, patch: z.output<typeof u
   const [row] = await tx<Record<string, unknown>[]>`
     update optimization_runs set ${tx(columns as Record<string, never>, names)} where id = ${id} returning *
   `;
+  runChanged(tx, current.project_id, id);
   return toDto<OptimizationRun>(row!);
 }
 
 export async function deleteOptimizationRun(scope: Scope, id: string): Promise<void> {
   assertUuid(id, 'id');
   await inScope(scope, async (tx) => {
-    const deleted = await tx`delete from optimization_runs where id = ${id} returning id`;
+    const deleted = await tx<{ project_id: string }[]>`delete from optimization_runs where id = ${id} returning project_id`;
     if (deleted.length === 0) throw await missingRun(tx, id);
+    runChanged(tx, deleted[0]!.project_id, id, 'delete');
   });
 }
 

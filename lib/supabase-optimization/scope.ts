@@ -1,4 +1,5 @@
 import { getSql, withUserScope, withUserScopeStatements, type Claims, type Sql, type TransactionSql } from '../db/index.ts';
+import { publishRunChanges, type LiveRunChange } from '../live/index.ts';
 import { translateDatabaseError } from './errors.ts';
 
 // Who is calling: verified claims (from lib/auth) and, for tests and scripts, the
@@ -14,12 +15,44 @@ export function userScope(claims: Claims, sql?: Sql): Scope {
 
 export type Tx = TransactionSql;
 
+// The runs each open transaction changed (runChanged), keyed by its connection.
+const noted = new WeakMap<object, Map<string, LiveRunChange>>();
+
+// Records that this transaction changes a run (its row or anything the run owns: iterations,
+// samples, candidates, pool, Pareto steps, proposals, note, labels, stars, status). inScope
+// announces it to the live listeners once the transaction has committed; a rollback
+// announces nothing. Outside inScope (the demo seeder's service transaction) it does nothing.
+export function runChanged(tx: Tx, projectId: string, runId: string, op: LiveRunChange['op'] = 'update'): void {
+  noted.get(tx)?.set(`${op}:${runId}`, { projectId, runId, op });
+}
+
+// The one place writes are announced: after COMMIT, outside the transaction.
 export async function inScope<T>(scope: Scope, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const sql = scope.sql ?? getSql();
+  let changes: LiveRunChange[] = [];
+  let result: T;
   try {
-    return await withUserScope(scope.claims, fn, scope.sql ?? getSql());
+    result = await withUserScope(
+      scope.claims,
+      async (tx) => {
+        // a rerun on a fresh connection (lib/db's retry) starts its own list
+        const mine = new Map<string, LiveRunChange>();
+        noted.set(tx, mine);
+        try {
+          const value = await fn(tx);
+          changes = [...mine.values()];
+          return value;
+        } finally {
+          noted.delete(tx);
+        }
+      },
+      sql,
+    );
   } catch (error) {
     throw translateDatabaseError(error);
   }
+  publishRunChanges(sql, changes);
+  return result;
 }
 
 // inScope for reads made of independent statements: one round trip instead of two

@@ -1,6 +1,6 @@
 import { ValidationError } from './errors.ts';
 import { missingRun } from './runs.ts';
-import type { Tx } from './scope.ts';
+import { runChanged, type Tx } from './scope.ts';
 
 // Field-by-field upserts of a run's child rows (iterations, candidates, candidate pools,
 // Pareto snapshots, proposals): a field absent from an item keeps the stored value, null
@@ -38,12 +38,14 @@ export function assertDistinctKeys<T extends Record<string, unknown>>(items: T[]
 }
 
 // Locks the run (so writers of its rows take turns, in the order the triggers lock too)
-// and returns its project; a run the caller cannot write is not found or forbidden.
+// and returns its project; a run the caller cannot write is not found or forbidden. Every
+// writer of a run's rows comes here, so here the run is noted as changed (live updates).
 export async function lockRunForWrite(tx: Tx, runId: string): Promise<string> {
   const [run] = await tx<{ project_id: string }[]>`
     select project_id from optimization_runs where id = ${runId} for no key update
   `;
   if (!run) throw await missingRun(tx, runId);
+  runChanged(tx, run.project_id, runId);
   return run.project_id;
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { updateOptimizationRun, userScope } from '../../lib/supabase-optimization/index.ts';
 import { createProject, createRun, createUser, type TestUser } from '../helpers/fixtures.ts';
 import { signAccessToken } from '../support/auth.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
@@ -6,12 +7,17 @@ import { api, expectStatus, sessionAuth, uniqueId, type Headers } from './helper
 
 // GET /api/live (server-sent events) with two Supabase sessions over HTTP. A server of its
 // own, with the access re-check every second (LIVE_RECHECK_SECONDS) instead of every 30 s,
-// so that revocation is seen while the test waits for it.
+// so that revocation is seen while the test waits for it. The database has no notify
+// trigger (the schema without it): changes are announced by the data layer after commit,
+// here from this test process (another process than the server's) and from a second
+// server process on the same database.
 
 // generous bound for an event the server should send within about a second
 const EVENT_WAIT_MS = 20_000;
 
 let server: TestServer;
+// a second server process on the same database, as behind a load balancer
+let second: TestServer;
 let alice: TestUser; // owner of A, member of C
 let bob: TestUser; // owner of B, member of A (removed in a test)
 let projectA: string;
@@ -25,6 +31,8 @@ const open: LiveStream[] = [];
 beforeAll(async () => {
   server = await startTestServer({ mode: 'supabase', env: { LIVE_RECHECK_SECONDS: '1' } });
   const sql = server.db.sql;
+  await sql`drop trigger if exists trigger_notify_run_change on public.optimization_runs`;
+  second = await startTestServer({ mode: 'supabase', databaseUrl: server.db.url, env: { LIVE_RECHECK_SECONDS: '1' } });
   alice = await createUser(sql, 'live-alice');
   bob = await createUser(sql, 'live-bob');
   projectA = await createProject(sql, uniqueId('live-a'), [[alice, 'owner'], [bob, 'member']]);
@@ -37,6 +45,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const stream of open) stream.close();
+  if (second) {
+    const logs = second.logs();
+    await second.stop();
+    expect(logs).not.toMatch(/\[api\].*unexpected error|\[live\]/);
+  }
   if (!server) return;
   const logs = server.logs();
   await server.stop();
@@ -106,7 +119,12 @@ async function waitFor(stream: LiveStream, accept: (e: LiveEvent | 'end') => boo
   }
 }
 
-const touch = (runId: string) => server.db.sql`update optimization_runs set run_name = run_name || '.' where id = ${runId}`;
+// A write through the data layer in this process, as the run's project owner.
+let touches = 0;
+const touch = async (runId: string) => {
+  const owner = runId === runA ? alice : bob;
+  await updateOptimizationRun(userScope(owner.claims, server.db.sql), runId, { description: `touched ${++touches}` });
+};
 
 describe('subscribing', () => {
   it('a signed-out caller gets 401', async () => {
@@ -157,6 +175,38 @@ describe('subscribing', () => {
       event: 'change',
       data: { runId: runA, op: 'update' },
     });
+    stream.close();
+  });
+});
+
+describe('several server processes', () => {
+  it('a write through the API of one server process reaches a stream on another', async () => {
+    const stream = await openLive({ projectId: projectA, runId: runA }, await sessionAuth(alice));
+    expect(stream.status).toBe(200);
+    await waitFor(stream, (e) => e !== 'end' && e.event === 'ready', 'ready event');
+    const res = await api('PATCH', `/api/v1/runs/${runA}`, {
+      baseUrl: second.baseUrl,
+      headers: await sessionAuth(alice),
+      json: { description: 'written through the second server' },
+    });
+    expectStatus(res, 200);
+    expect(await waitFor(stream, (e) => e !== 'end' && e.event === 'change', 'the change from the other process')).toEqual({
+      event: 'change',
+      data: { runId: runA, op: 'update' },
+    });
+    stream.close();
+  });
+
+  it('a write that fails sends nothing: the next change heard is the one that committed', async () => {
+    const stream = await openLive({ projectId: projectA }, await sessionAuth(alice));
+    expect(stream.status).toBe(200);
+    await waitFor(stream, (e) => e !== 'end' && e.event === 'ready', 'ready event');
+    const other = await createRun(server.db.sql, projectA, { run_name: 'finished', status: 'completed' });
+    // a finished run cannot start again: 409, rolled back
+    const refused = await api('PATCH', `/api/v1/runs/${other}`, { baseUrl: second.baseUrl, headers: await sessionAuth(alice), json: { status: 'running' } });
+    expectStatus(refused, 409);
+    await touch(runA);
+    expect(await waitFor(stream, (e) => e !== 'end' && e.event === 'change', 'a change')).toEqual({ event: 'change', data: { runId: runA, op: 'update' } });
     stream.close();
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, toErrorResponse } from '@/lib/api/errors';
 import { getViewer } from '@/lib/auth';
 import { getConfig } from '@/lib/config';
-import { liveHub } from '@/lib/live/hub';
+import { liveHub } from '@/lib/live';
 import { getProject, getProjectRun, isDataError, userScope } from '@/lib/supabase-optimization';
 
 export const dynamic = 'force-dynamic';

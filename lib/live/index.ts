@@ -1,0 +1,2 @@
+export { liveHub } from './hub.ts';
+export { CHANNEL, publishRunChanges, type RunChange as LiveRunChange } from './publish.ts';
