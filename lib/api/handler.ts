@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { localUserClaims, looksLikeApiKey, readAccessToken, resolveApiKey, verifyAccessToken } from '../auth/index.ts';
 import { getConfig } from '../config/index.ts';
 import { withRequestDeadline } from '../db/index.ts';
-import { parseInput, projectIdSchema, userScope, ValidationError, type Scope } from '../supabase-optimization/index.ts';
+import { inProject, parseInput, projectIdSchema, userScope, ValidationError, type Scope } from '../supabase-optimization/index.ts';
 import { ApiError, errorResponse, toErrorResponse } from './errors.ts';
 import { takeToken } from './rate-limit.ts';
 
@@ -105,7 +105,8 @@ async function authenticate(request: Request): Promise<Caller> {
       return {
         kind: 'api_key',
         id: identity.keyId,
-        scope: userScope(identity.claims),
+        // a key knows its project: every statement names it
+        scope: inProject(userScope(identity.claims), identity.projectId),
         projectId: identity.projectId,
         canWrite: identity.scopes.includes('write'),
       };

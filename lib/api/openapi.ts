@@ -172,7 +172,14 @@ const errors = (...codes: number[]) =>
       { description: Object.entries(STATUS_BY_CODE).filter(([, s]) => s === code).map(([c]) => c).join(', '), content: jsonContent(ref('Error')) },
     ]),
   );
-const runIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const runIdParam = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+  description:
+    "The run's id, unique within its project. An API key names its own project; a signed-in caller whose id is held by runs of several of their projects gets 409 conflict (details.projects).",
+};
 const query = (name: string, schema: JsonSchema, description: string) => ({ name, in: 'query', schema, description });
 const writeErrorsOf = () => errors(400, 403, 404, 409, 413, 415, 422);
 

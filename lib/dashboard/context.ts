@@ -5,6 +5,7 @@ import { cache } from 'react';
 import { getViewer, type Viewer } from '../auth/index.ts';
 import {
   getProjectRun,
+  inProject,
   isDataError,
   listProjects,
   userScope,
@@ -41,6 +42,8 @@ export const requireProject = cache(async (projectId: string): Promise<ProjectCo
   if (!project) notFound();
   return {
     ...ctx,
+    // the page's data-layer calls name the project (run ids are unique per project only)
+    scope: inProject(ctx.scope, project.id),
     project,
     projects,
     canWrite: project.role !== 'viewer',

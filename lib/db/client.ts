@@ -9,6 +9,8 @@ export interface ClientOptions {
   max?: number;
   prepare?: boolean;
   idleTimeoutSeconds?: number;
+  // sees every statement with its parameters (tests that check what the data layer sends)
+  debug?: (connection: number, query: string, parameters: unknown[]) => void;
 }
 
 // NUMERIC and BIGINT arrive as numbers: every value this schema stores fits a double exactly
@@ -48,6 +50,7 @@ export function createSqlClient(url: string, options: ClientOptions = {}): Sql {
     onnotice: () => {},
     types,
     connection: { application_name: 'optiscope' },
+    ...(options.debug ? { debug: options.debug } : {}),
   }) as unknown as Sql;
 }
 

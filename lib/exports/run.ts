@@ -5,6 +5,7 @@ import { parseQuery } from '../api/query.ts';
 import { ApiError } from '../api/errors.ts';
 import {
   getProjectRun,
+  inProject,
   isDataError,
   listOptimizationIterations,
   listOptimizationSamples,
@@ -25,7 +26,8 @@ const SAMPLE_PAGE = 500;
 
 // One run as a download: ?format=csv|json&what=run|iterations|samples (JSON "run": the run
 // with its iterations and samples); samples narrowed by the samples list's filters.
-export async function runExport(scope: Scope, projectId: string, runId: string, searchParams: URLSearchParams): Promise<Response> {
+export async function runExport(viewerScope: Scope, projectId: string, runId: string, searchParams: URLSearchParams): Promise<Response> {
+  const scope = inProject(viewerScope, projectId);
   const format = (searchParams.get('format') ?? 'json') as Format;
   if (format !== 'csv' && format !== 'json') throw new ApiError('validation_failed', 'format must be csv or json');
   const what = (searchParams.get('what') ?? (format === 'csv' ? 'iterations' : 'run')) as What;

@@ -2,7 +2,7 @@ import type { OptimizationProposal } from './dto.ts';
 import type { JsonValue } from './schemas.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { assertUuid } from './runs.ts';
-import { readInScope, type Scope } from './scope.ts';
+import { projectOfRun, readInScope, type Scope } from './scope.ts';
 
 // The numbers of the run page's optimizer views (issue 15, views 2, 3, 4 and 8): MIPROv2's
 // candidate pools against the trials that used them, GEPA's candidate lineage, its Pareto
@@ -70,14 +70,15 @@ function interval(n: number, mean: number | null, sd: number | null): { ciLow: n
   return { ciLow: mean - half, ciHigh: mean + half };
 }
 
-// each iteration's params.chosen as rows (predictor, instruction, demos); malformed entries skipped
-const CHOSEN = `
+// each iteration's params.chosen as rows (predictor, instruction, demos); malformed entries
+// skipped; the run is $1, its project $<projectParam>
+const chosen = (projectParam: number) => `
   select i.iteration, i.eval_kind, i.score::float8 as score, c.key::int as p,
          case when jsonb_typeof(c.value->'instruction') = 'number' then (c.value->>'instruction')::numeric::int end as ins,
          case when jsonb_typeof(c.value->'demos') = 'number' then (c.value->>'demos')::numeric::int end as dem
   from public.optimization_iterations i
   cross join lateral jsonb_each(case when jsonb_typeof(i.params->'chosen') = 'object' then i.params->'chosen' else '{}'::jsonb end) c
-  where i.run_id = $1 and c.key ~ '^[0-9]{1,6}$' and jsonb_typeof(c.value) = 'object'`;
+  where i.project_id = $${projectParam} and i.run_id = $1 and c.key ~ '^[0-9]{1,6}$' and jsonb_typeof(c.value) = 'object'`;
 
 interface StatRow {
   p: number;
@@ -95,11 +96,12 @@ interface StatRow {
 
 export async function getCandidatePoolInsight(scope: Scope, runId: string): Promise<CandidatePoolInsight> {
   assertUuid(runId, 'runId');
+  const projectId = await projectOfRun(scope, runId);
   const [run, stats, cells, winnerRows] = await readInScope(scope, (tx) => [
-    tx`select 1 from optimization_runs where id = ${runId}`,
+    tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${runId}`,
     // every pool entry and every chosen index (an index chosen but not in the pool still shows)
     tx.unsafe<StatRow[]>(
-      `with chosen as (${CHOSEN}),
+      `with chosen as (${chosen(2)}),
        used as (
          select p, 'instruction' as kind, ins as idx, eval_kind, score from chosen where ins is not null
          union all
@@ -117,24 +119,24 @@ export async function getCandidatePoolInsight(scope: Scope, runId: string): Prom
        pool as (
          select predictor_index as p, kind, candidate_index as idx, predictor_name as name, text, content
          from public.optimization_candidate_pool
-         where project_id = (select project_id from public.optimization_runs where id = $1) and run_id = $1
+         where project_id = $2 and run_id = $1
        )
        select coalesce(pool.p, agg.p) as p, coalesce(pool.kind, agg.kind) as kind, coalesce(pool.idx, agg.idx) as idx,
               pool.name, pool.text, pool.content,
               coalesce(agg.trials, 0) as trials, agg.mean, agg.sd, coalesce(agg.fulls, 0) as fulls, agg.best_full
        from pool full join agg on pool.p = agg.p and pool.kind = agg.kind and pool.idx = agg.idx
        order by 1, 2 desc, 3`,
-      [runId],
+      [runId, projectId],
     ),
     tx.unsafe<{ p: number; ins: number; dem: number; trials: number; mean: number | null; best_full: number | null }[]>(
-      `with chosen as (${CHOSEN})
+      `with chosen as (${chosen(2)})
        select p, ins, dem,
               count(score) filter (where eval_kind is distinct from 'full')::int as trials,
               avg(score) filter (where eval_kind is distinct from 'full') as mean,
               max(score) filter (where eval_kind = 'full') as best_full
        from chosen where ins is not null and dem is not null
        group by p, ins, dem order by p, ins, dem`,
-      [runId],
+      [runId, projectId],
     ),
     // the winner: the selected, else best, iteration with a chosen combination; the runner-up:
     // the best full evaluation of a different combination
@@ -142,17 +144,17 @@ export async function getCandidatePoolInsight(scope: Scope, runId: string): Prom
       `with w as (
          select iteration, score::float8 as score, params->'chosen' as chosen
          from public.optimization_iterations
-         where run_id = $1 and (is_selected or is_best) and jsonb_typeof(params->'chosen') = 'object'
+         where project_id = $2 and run_id = $1 and (is_selected or is_best) and jsonb_typeof(params->'chosen') = 'object'
          order by is_selected desc, is_best desc limit 1
        )
        select 'winner' as role, iteration, score, chosen from w
        union all
        (select 'runner', i.iteration, i.score::float8, i.params->'chosen'
         from public.optimization_iterations i, w
-        where i.run_id = $1 and i.eval_kind = 'full' and i.score is not null
+        where i.project_id = $2 and i.run_id = $1 and i.eval_kind = 'full' and i.score is not null
           and jsonb_typeof(i.params->'chosen') = 'object' and i.params->'chosen' <> w.chosen
         order by i.score desc, i.iteration limit 1)`,
-      [runId],
+      [runId, projectId],
     ),
   ] as const);
   if (run.length === 0) throw new NotFoundError('run', runId);
@@ -245,22 +247,23 @@ export interface LineageTree {
 
 export async function getLineageTree(scope: Scope, runId: string, options: { focus?: string } = {}): Promise<LineageTree> {
   assertUuid(runId, 'runId');
+  const projectId = await projectOfRun(scope, runId);
   const focus = options.focus ?? null;
   if (focus !== null && (focus.length < 1 || focus.length > 128)) {
     throw new ValidationError([{ path: 'focus', message: 'must be a candidate id of 1 to 128 characters' }]);
   }
   const [run, nodes, proposals, focusRows] = await readInScope(scope, (tx) => [
-    tx`select 1 from optimization_runs where id = ${runId}`,
+    tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${runId}`,
     tx.unsafe<(Omit<LineageNode, 'bestOn'> & { best_on: number; total: number })[]>(
       // best-on counts from the run's last Pareto front (its solved instances) when it has
       // one: GEPA's own record of who is best where, 500 keys instead of candidates × instances
       `with c as (
          select * from public.optimization_candidates
-         where project_id = (select project_id from public.optimization_runs where id = $1) and run_id = $1
+         where project_id = $2 and run_id = $1
        ),
        snap as materialized (
          select s.front, s.best_scores from public.optimization_pareto_snapshots s
-         where s.project_id = (select project_id from public.optimization_runs where id = $1) and s.run_id = $1
+         where s.project_id = $2 and s.run_id = $1
          order by s.step desc limit 1
        ),
        front_best as (
@@ -293,16 +296,16 @@ export async function getLineageTree(scope: Scope, runId: string, options: { foc
               coalesce(fb.best_on, sb.best_on, 0) as best_on, (select n from total) as total
        from c left join front_best fb using (candidate_id) left join scored_best sb using (candidate_id)
        order by c.iteration nulls last, length(c.candidate_id), c.candidate_id`,
-      [runId],
+      [runId, projectId],
     ),
     tx.unsafe<(LineageProposal & { mb: number | null; ma: number | null })[]>(
       `select proposal_index as "proposalIndex", iteration, kind, parent_ids as "parentIds", candidate_id as "candidateId",
               accepted, reason,
               (select avg(x) from unnest(scores_before) x) as mb, (select avg(x) from unnest(scores_after) x) as ma
        from public.optimization_proposals
-       where project_id = (select project_id from public.optimization_runs where id = $1) and run_id = $1
+       where project_id = $2 and run_id = $1
        order by proposal_index`,
-      [runId],
+      [runId, projectId],
     ),
     tx.unsafe<{ candidate_id: string; program_state: JsonValue | null; parent_id: string | null; parent_state: JsonValue | null }[]>(
       `select c.candidate_id, c.program_state, c.parent_ids[1] as parent_id, p.program_state as parent_state
@@ -310,8 +313,8 @@ export async function getLineageTree(scope: Scope, runId: string, options: { foc
        left join public.optimization_candidates p
          on p.project_id = c.project_id and p.run_id = c.run_id and p.candidate_id = c.parent_ids[1]
        where c.run_id = $1 and c.candidate_id = $2
-         and c.project_id = (select project_id from public.optimization_runs where id = $1)`,
-      [runId, focus ?? ''],
+         and c.project_id = $3`,
+      [runId, focus ?? '', projectId],
     ),
   ] as const);
   if (run.length === 0) throw new NotFoundError('run', runId);
@@ -345,6 +348,7 @@ export interface ParetoFrontView {
 // `step`: the snapshot to show (default the last one)
 export async function getParetoFrontView(scope: Scope, runId: string, options: { step?: number } = {}): Promise<ParetoFrontView> {
   assertUuid(runId, 'runId');
+  const projectId = await projectOfRun(scope, runId);
   const wanted = options.step ?? null;
   if (wanted !== null && (!Number.isInteger(wanted) || wanted < 0)) {
     throw new ValidationError([{ path: 'step', message: 'must be a non-negative integer' }]);
@@ -352,19 +356,19 @@ export async function getParetoFrontView(scope: Scope, runId: string, options: {
   // each snapshot's front and best scores are read once (jsonb_each): a toasted jsonb read
   // key by key would be decompressed again for every key
   const [run, steps, instances, scores] = await readInScope(scope, (tx) => [
-    tx`select 1 from optimization_runs where id = ${runId}`,
+    tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${runId}`,
     tx.unsafe<ParetoStep[]>(
       `select step, iteration, budget_used as "budgetUsed"
        from public.optimization_pareto_snapshots
-       where project_id = (select project_id from public.optimization_runs where id = $1) and run_id = $1
+       where project_id = $2 and run_id = $1
        order by step`,
-      [runId],
+      [runId, projectId],
     ),
     // an instance is solved when its best score is above 0 (or, with no best scores, it has a front)
     tx.unsafe<{ step: number; exampleId: string; candidateIds: string[]; bestScore: number | null }[]>(
       `with s as materialized (
          select step, front, coalesce(best_scores, '{}'::jsonb) as best_scores from public.optimization_pareto_snapshots
-         where project_id = (select project_id from public.optimization_runs where id = $1) and run_id = $1
+         where project_id = $3 and run_id = $1
            and ($2::int is null or step <= $2::int)
          order by step desc limit 1
        ),
@@ -375,12 +379,12 @@ export async function getParetoFrontView(scope: Scope, runId: string, options: {
               b.v as "bestScore"
        from f full join b on f.key = b.key
        order by length(coalesce(f.key, b.key)), coalesce(f.key, b.key)`,
-      [runId, wanted],
+      [runId, wanted, projectId],
     ),
     tx.unsafe<{ candidateId: string; score: number | null }[]>(
       `select candidate_id as "candidateId", score::float8 as score from public.optimization_candidates
-       where project_id = (select project_id from public.optimization_runs where id = $1) and run_id = $1`,
-      [runId],
+       where project_id = $2 and run_id = $1`,
+      [runId, projectId],
     ),
   ] as const);
   if (run.length === 0) throw new NotFoundError('run', runId);
@@ -433,12 +437,13 @@ export interface ProposalAudit {
 
 export async function getProposalAudit(scope: Scope, runId: string, options: { after?: number; limit?: number } = {}): Promise<ProposalAudit> {
   assertUuid(runId, 'runId');
+  const projectId = await projectOfRun(scope, runId);
   const after = options.after ?? -1;
   const limit = options.limit ?? 25;
   if (!Number.isInteger(after) || after < -1) throw new ValidationError([{ path: 'after', message: 'must be a proposal index' }]);
   if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new ValidationError([{ path: 'limit', message: 'must be an integer from 1 to 200' }]);
   const [run, rows, totals] = await readInScope(scope, (tx) => [
-    tx`select 1 from optimization_runs where id = ${runId}`,
+    tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${runId}`,
     tx.unsafe<AuditedProposal[]>(
       `select proposal_index as "proposalIndex", iteration, kind, parent_ids as "parentIds", candidate_id as "candidateId",
               accepted, reason, predictors, reflective_dataset as "reflectiveDataset", prompt, raw_output as "rawOutput",
@@ -449,15 +454,15 @@ export async function getProposalAudit(scope: Scope, runId: string, options: { a
               (select count(*)::int from unnest(scores_before, scores_after) z(b, a) where a > b) as improved,
               (select count(*)::int from unnest(scores_before, scores_after) z(b, a) where a < b) as worsened
        from public.optimization_proposals
-       where project_id = (select project_id from public.optimization_runs where id = $1) and run_id = $1 and proposal_index > $2
+       where project_id = $4 and run_id = $1 and proposal_index > $2
        order by proposal_index limit $3`,
-      [runId, after, limit + 1],
+      [runId, after, limit + 1, projectId],
     ),
     tx.unsafe<{ total: number; accepted: number }[]>(
       `select count(*)::int as total, count(*) filter (where accepted)::int as accepted
        from public.optimization_proposals
-       where project_id = (select project_id from public.optimization_runs where id = $1) and run_id = $1`,
-      [runId],
+       where project_id = $2 and run_id = $1`,
+      [runId, projectId],
     ),
   ] as const);
   if (run.length === 0) throw new NotFoundError('run', runId);

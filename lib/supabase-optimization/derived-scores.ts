@@ -1,5 +1,5 @@
 import { assertUuid } from './runs.ts';
-import { inScope, type Scope } from './scope.ts';
+import { inScope, projectOfRuns, type Scope } from './scope.ts';
 
 // A completed run whose client reported no initial or final score shows scores read from
 // its iterations, marked "derived":
@@ -81,6 +81,8 @@ export async function listDerivedScores(scope: Scope, runIds: string[]): Promise
   const ids = [...new Set(runIds)];
   for (const id of ids) assertUuid(id, 'runId');
   if (ids.length === 0) return new Map();
+  const projectId = await projectOfRuns(scope, ids);
+  if (projectId === null) return new Map();
   return inScope(scope, async (tx) => {
     const rows = await tx<{ run_id: string; iteration: number; score: number; kind: DerivedKind; is_selected: boolean }[]>`
       select * from (
@@ -95,7 +97,7 @@ export async function listDerivedScores(scope: Scope, runIds: string[]): Promise
           end
         ) as kind
         from optimization_iterations i
-        where i.run_id = any(${ids}::uuid[]) and i.score is not null
+        where i.project_id = ${projectId} and i.run_id = any(${ids}::uuid[]) and i.score is not null
       ) k
       where k.kind is distinct from 'minibatch'
       order by k.run_id, k.iteration

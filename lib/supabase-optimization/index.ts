@@ -5,7 +5,7 @@ import 'server-only';
 export * from './schemas.ts';
 export * from './errors.ts';
 export type * from './dto.ts';
-export { userScope, type Scope } from './scope.ts';
+export { userScope, inProject, type Scope } from './scope.ts';
 export {
   createOptimizationRun,
   getOptimizationRun,

@@ -1,6 +1,6 @@
 import { NotFoundError, ValidationError } from './errors.ts';
 import { assertUuid } from './runs.ts';
-import { readInScope, type Scope } from './scope.ts';
+import { projectOfRun, projectOfRuns, readInScope, type Scope } from './scope.ts';
 import type { JsonValue } from './schemas.ts';
 
 // Issue 15's optimizer insight (views 1, 5, 6, 7, 9): every number is computed here, in SQL,
@@ -43,13 +43,14 @@ export interface TrialSeries {
 
 export async function getTrialSeries(scope: Scope, runId: string): Promise<TrialSeries> {
   assertUuid(runId, 'runId');
+  const projectId = await projectOfRun(scope, runId);
   const [run, rows] = await readInScope(scope, (tx) => [
-    tx`select 1 from optimization_runs where id = ${runId}`,
+    tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${runId}`,
     tx<Record<string, unknown>[]>`
       with f as (
         select coalesce(bool_or(eval_kind = 'full'), false) as has_full,
                coalesce(bool_or(elapsed_ms is not null), false) as has_elapsed
-        from optimization_iterations where run_id = ${runId}
+        from optimization_iterations where project_id = ${projectId} and run_id = ${runId}
       )
       select i.iteration, i.trial, i.budget_used, f.has_elapsed,
              (case when f.has_elapsed then coalesce(i.elapsed_ms, max(i.elapsed_ms) over w, 0)
@@ -59,7 +60,7 @@ export async function getTrialSeries(scope: Scope, runId: string): Promise<Trial
              i.score, i.eval_kind, i.dataset, i.is_selected, i.is_best, i.candidate_id,
              max(case when ${tx.unsafe(COUNTS_AS_FULL)} then i.score end) over w as best_so_far
       from optimization_iterations i cross join f
-      where i.run_id = ${runId}
+      where i.project_id = ${projectId} and i.run_id = ${runId}
       window w as (order by i.iteration rows between unbounded preceding and current row)
       order by i.iteration
     `,
@@ -148,16 +149,20 @@ function flipOptions(options: FlipOptions): { threshold: number; limit: number }
 // The baseline (first full evaluation; unlabelled when the run labels none; else the first
 // iteration) and the best iteration of a run, in SQL.
 const DEFAULT_SIDES = `
-  with f as (select coalesce(bool_or(eval_kind = 'full'), false) as has_full from optimization_iterations where run_id = $1)
+  with f as (
+    select coalesce(bool_or(eval_kind = 'full'), false) as has_full from optimization_iterations where project_id = $2 and run_id = $1
+  )
   select
     coalesce(
-      (select min(i.iteration) from optimization_iterations i cross join f where i.run_id = $1 and ${COUNTS_AS_FULL}),
-      (select min(iteration) from optimization_iterations where run_id = $1)) as baseline,
-    (select iteration from optimization_iterations where run_id = $1 and is_best) as best
+      (select min(i.iteration) from optimization_iterations i cross join f
+       where i.project_id = $2 and i.run_id = $1 and ${COUNTS_AS_FULL}),
+      (select min(iteration) from optimization_iterations where project_id = $2 and run_id = $1)) as baseline,
+    (select iteration from optimization_iterations where project_id = $2 and run_id = $1 and is_best) as best
 `;
 
 async function runFlips(
   scope: Scope,
+  projectId: string,
   before: FlipSide,
   after: FlipSide,
   sameRun: boolean,
@@ -169,12 +174,12 @@ async function runFlips(
       with a as (
         select distinct on (k) * from (
           select ${sameRun ? tx`coalesce(example_id, '#' || sample_index)` : tx`example_id`} as k, *
-          from optimization_samples where run_id = ${before.runId} and iteration = ${before.iteration}
+          from optimization_samples where project_id = ${projectId} and run_id = ${before.runId} and iteration = ${before.iteration}
         ) s where k is not null order by k, sample_index
       ), b as (
         select distinct on (k) * from (
           select ${sameRun ? tx`coalesce(example_id, '#' || sample_index)` : tx`example_id`} as k, *
-          from optimization_samples where run_id = ${after.runId} and iteration = ${after.iteration}
+          from optimization_samples where project_id = ${projectId} and run_id = ${after.runId} and iteration = ${after.iteration}
         ) s where k is not null order by k, sample_index
       ), j as (
         select coalesce(a.k, b.k) as k, coalesce(a.example_id, b.example_id) as example_id,
@@ -232,13 +237,14 @@ export async function getExampleFlips(
   options: FlipOptions = {},
 ): Promise<ExampleFlips> {
   assertUuid(runId, 'runId');
+  const projectId = await projectOfRun(scope, runId);
   const { threshold, limit } = flipOptions(options);
   const [run, sides, known] = await readInScope(scope, (tx) => [
-    tx`select 1 from optimization_runs where id = ${runId}`,
-    tx.unsafe<{ baseline: number | null; best: number | null }[]>(DEFAULT_SIDES, [runId]),
+    tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${runId}`,
+    tx.unsafe<{ baseline: number | null; best: number | null }[]>(DEFAULT_SIDES, [runId, projectId]),
     tx<{ iteration: number }[]>`
       select iteration from optimization_iterations
-      where run_id = ${runId} and iteration = any(${[iterations.before ?? -1, iterations.after ?? -1]}::int[])
+      where project_id = ${projectId} and run_id = ${runId} and iteration = any(${[iterations.before ?? -1, iterations.after ?? -1]}::int[])
     `,
   ]);
   await assertRunVisible(run, runId);
@@ -258,7 +264,7 @@ export async function getExampleFlips(
     total: 0,
   };
   if (b === null || a === null) return result;
-  return { ...result, ...(await runFlips(scope, result.before!, result.after!, true, threshold, limit)) };
+  return { ...result, ...(await runFlips(scope, projectId, result.before!, result.after!, true, threshold, limit)) };
 }
 
 // The best iterations of two runs, matched on example ids (the compare page).
@@ -266,10 +272,15 @@ export async function getRunFlips(scope: Scope, beforeRunId: string, afterRunId:
   assertUuid(beforeRunId, 'runIds');
   assertUuid(afterRunId, 'runIds');
   const { threshold, limit } = flipOptions(options);
+  const projectId = await projectOfRuns(scope, [beforeRunId, afterRunId]);
+  if (projectId === null) throw new NotFoundError('run', beforeRunId);
   const [runs, best] = await readInScope(scope, (tx) => [
-    tx<{ id: string }[]>`select id from optimization_runs where id = any(${[beforeRunId, afterRunId]}::uuid[])`,
+    tx<{ id: string }[]>`
+      select id from optimization_runs where project_id = ${projectId} and id = any(${[beforeRunId, afterRunId]}::uuid[])
+    `,
     tx<{ run_id: string; iteration: number }[]>`
-      select run_id, iteration from optimization_iterations where run_id = any(${[beforeRunId, afterRunId]}::uuid[]) and is_best
+      select run_id, iteration from optimization_iterations
+      where project_id = ${projectId} and run_id = any(${[beforeRunId, afterRunId]}::uuid[]) and is_best
     `,
   ]);
   for (const id of [beforeRunId, afterRunId]) if (!runs.some((r) => r.id === id)) throw new NotFoundError('run', id);
@@ -286,7 +297,7 @@ export async function getRunFlips(scope: Scope, beforeRunId: string, afterRunId:
     total: 0,
   };
   if (!result.before || !result.after) return result;
-  return { ...result, ...(await runFlips(scope, result.before, result.after, false, threshold, limit)) };
+  return { ...result, ...(await runFlips(scope, projectId, result.before, result.after, false, threshold, limit)) };
 }
 
 // View 6 --------------------------------------------------------------------------------
@@ -332,12 +343,13 @@ export interface NoiseSummary {
 
 export async function getNoiseSummary(scope: Scope, runId: string): Promise<NoiseSummary> {
   assertUuid(runId, 'runId');
+  const projectId = await projectOfRun(scope, runId);
   const [run, rows, [summary]] = await readInScope(scope, (tx) => {
     const candidates = tx`
       with it as (
         select coalesce(candidate_id, program_hash) as cand, eval_kind, dataset, score, iteration
         from optimization_iterations
-        where run_id = ${runId} and score is not null and coalesce(candidate_id, program_hash) is not null
+        where project_id = ${projectId} and run_id = ${runId} and score is not null and coalesce(candidate_id, program_hash) is not null
       )
       select cand,
              count(*) filter (where eval_kind = 'minibatch')::int as mb_n,
@@ -354,7 +366,7 @@ export async function getNoiseSummary(scope: Scope, runId: string): Promise<Nois
       from it group by cand
     `;
     return [
-      tx`select 1 from optimization_runs where id = ${runId}`,
+      tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${runId}`,
       tx<Record<string, unknown>[]>`select * from (${candidates}) c order by first_iteration, cand`,
       tx<Record<string, unknown>[]>`
         with c as (${candidates}), both_ as (select * from c where mb_n > 0 and full_score is not null)
@@ -453,6 +465,7 @@ export interface CostSummary {
 
 export async function getCostSummary(scope: Scope, runId: string): Promise<CostSummary> {
   assertUuid(runId, 'runId');
+  const projectId = await projectOfRun(scope, runId);
   const [run, series, roles, best, [summary]] = await readInScope(scope, (tx) => {
     // usage by role; an iteration without it counts its tokens and cost as "unattributed"
     const usage = tx`
@@ -462,14 +475,14 @@ export async function getCostSummary(scope: Scope, runId: string): Promise<CostS
              coalesce((r.value->>'outputTokens')::numeric, 0) as output_tokens,
              coalesce((r.value->>'costUsd')::numeric, 0) as cost_usd
       from optimization_iterations i cross join lateral jsonb_each(i.usage_by_role) r
-      where i.run_id = ${runId} and i.usage_by_role is not null
+      where i.project_id = ${projectId} and i.run_id = ${runId} and i.usage_by_role is not null
       union all
       select iteration, 'unattributed', null, 0, tokens, 0, cost_usd
       from optimization_iterations
-      where run_id = ${runId} and usage_by_role is null and (tokens > 0 or cost_usd > 0)
+      where project_id = ${projectId} and run_id = ${runId} and usage_by_role is null and (tokens > 0 or cost_usd > 0)
     `;
     return [
-      tx<{ config: Record<string, unknown> }[]>`select config from optimization_runs where id = ${runId}`,
+      tx<{ config: Record<string, unknown> }[]>`select config from optimization_runs where project_id = ${projectId} and id = ${runId}`,
       tx<Record<string, unknown>[]>`
         select iteration, role,
                sum(calls) over w as calls,
@@ -485,26 +498,26 @@ export async function getCostSummary(scope: Scope, runId: string): Promise<CostS
         from (${usage}) u group by role order by sum(input_tokens + output_tokens) desc, role
       `,
       tx<Record<string, unknown>[]>`
-        with f as (select coalesce(bool_or(eval_kind = 'full'), false) as has_full from optimization_iterations where run_id = ${runId})
+        with f as (select coalesce(bool_or(eval_kind = 'full'), false) as has_full from optimization_iterations where project_id = ${projectId} and run_id = ${runId})
         select i.iteration, max(case when ${tx.unsafe(COUNTS_AS_FULL)} then i.score end) over w as best_so_far
-        from optimization_iterations i cross join f where i.run_id = ${runId}
+        from optimization_iterations i cross join f where i.project_id = ${projectId} and i.run_id = ${runId}
         window w as (order by i.iteration rows between unbounded preceding and current row)
         order by i.iteration
       `,
       tx<Record<string, unknown>[]>`
-        with f as (select coalesce(bool_or(eval_kind = 'full'), false) as has_full from optimization_iterations where run_id = ${runId}),
+        with f as (select coalesce(bool_or(eval_kind = 'full'), false) as has_full from optimization_iterations where project_id = ${projectId} and run_id = ${runId}),
         fulls as (select i.iteration, i.score from optimization_iterations i cross join f
-                  where i.run_id = ${runId} and i.score is not null and ${tx.unsafe(COUNTS_AS_FULL)})
+                  where i.project_id = ${projectId} and i.run_id = ${runId} and i.score is not null and ${tx.unsafe(COUNTS_AS_FULL)})
         select (select coalesce(sum(input_tokens + output_tokens), 0) from (${usage}) u) as tokens,
                (select coalesce(sum(cost_usd), 0) from (${usage}) u) as cost,
                (select score from fulls order by iteration limit 1) as baseline,
                (select max(score) from fulls) as best,
-               (select max(budget_used) from optimization_iterations where run_id = ${runId}) as used,
+               (select max(budget_used) from optimization_iterations where project_id = ${projectId} and run_id = ${runId}) as used,
                (select coalesce(
                   case when jsonb_typeof(config->'max_metric_calls') = 'number' then (config->>'max_metric_calls')::numeric end,
                   (select (v->>'max_metric_calls')::numeric from jsonb_each(config) e(k, v)
                    where jsonb_typeof(v) = 'object' and jsonb_typeof(v->'max_metric_calls') = 'number' limit 1))
-                from optimization_runs where id = ${runId}) as estimate
+                from optimization_runs where project_id = ${projectId} and id = ${runId}) as estimate
       `,
     ];
   });

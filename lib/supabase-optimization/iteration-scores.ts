@@ -1,6 +1,6 @@
 import { NotFoundError } from './errors.ts';
 import { assertUuid } from './runs.ts';
-import { inScope, type Scope } from './scope.ts';
+import { inScope, projectOfRuns, type Scope } from './scope.ts';
 
 export interface IterationScore {
   iteration: number;
@@ -14,12 +14,17 @@ export async function listOptimizationIterationScores(
   runIds: string[],
 ): Promise<Map<string, IterationScore[]>> {
   runIds.forEach((id) => assertUuid(id, 'runIds'));
+  const projectId = await projectOfRuns(scope, runIds);
+  if (projectId === null) {
+    if (runIds.length > 0) throw new NotFoundError('run', runIds[0]);
+    return new Map();
+  }
   return inScope(scope, async (tx) => {
     const [runs, rows] = await Promise.all([
-      tx<{ id: string }[]>`select id from optimization_runs where id = any(${runIds}::uuid[])`,
+      tx<{ id: string }[]>`select id from optimization_runs where project_id = ${projectId} and id = any(${runIds}::uuid[])`,
       tx<{ run_id: string; iteration: number; score: number | null }[]>`
         select run_id, iteration, score from optimization_iterations
-        where run_id = any(${runIds}::uuid[])
+        where project_id = ${projectId} and run_id = any(${runIds}::uuid[])
         order by run_id, iteration
       `,
     ]);

@@ -7,7 +7,7 @@ import {
   type CreateIterationInput,
   type IterationFieldsInput,
 } from './schemas.ts';
-import { inScope, isInsufficientPrivilege, readInScope, type Scope, type Tx } from './scope.ts';
+import { inScope, isInsufficientPrivilege, projectOfRun, readInScope, type Scope, type Tx } from './scope.ts';
 import { assertDistinctKeys, lockRunForWrite, upsertChildRows, type ChildTable } from './upsert.ts';
 import type { z } from 'zod';
 
@@ -47,17 +47,17 @@ const ITERATIONS: ChildTable = {
 const LINK_SAMPLES = `
   update public.optimization_samples s set iteration_id = i.id
   from inserted i
-  where s.run_id = i.run_id and s.iteration = i.iteration and s.iteration_id is null
+  where s.project_id = $3 and s.run_id = i.run_id and s.iteration = i.iteration and s.iteration_id is null
 `;
 
 // One statement for the batch, field by field, then the rows as the triggers left them
 // (is_best, tokens and cost_usd are theirs).
-async function upsertIterations(tx: Tx, runId: string, items: IterationFields[]): Promise<OptimizationIteration[]> {
-  const projectId = await lockRunForWrite(tx, runId);
+async function upsertIterations(tx: Tx, projectId: string, runId: string, items: IterationFields[]): Promise<OptimizationIteration[]> {
+  await lockRunForWrite(tx, projectId, runId);
   await upsertChildRows(tx, ITERATIONS, runId, projectId, items, LINK_SAMPLES);
   const rows = await tx<Record<string, unknown>[]>`
     select * from optimization_iterations
-    where run_id = ${runId} and iteration = any(${items.map((i) => i.iteration)}::int[])
+    where project_id = ${projectId} and run_id = ${runId} and iteration = any(${items.map((i) => i.iteration)}::int[])
     order by iteration
   `;
   return toDtos<OptimizationIteration>(rows);
@@ -74,19 +74,25 @@ function checkIterationBatch(items: IterationFields[]): void {
 }
 
 // createOptimizationIterations inside the caller's transaction (the demo seeder's replay).
-export async function upsertIterationsInTx(tx: Tx, runId: string, input: IterationFieldsInput[]): Promise<OptimizationIteration[]> {
+export async function upsertIterationsInTx(
+  tx: Tx,
+  projectId: string,
+  runId: string,
+  input: IterationFieldsInput[],
+): Promise<OptimizationIteration[]> {
   assertUuid(runId, 'runId');
   const items = parseInput(iterationBatchSchema, input);
   checkIterationBatch(items);
-  return upsertIterations(tx, runId, items);
+  return upsertIterations(tx, projectId, runId, items);
 }
 
 async function writeIterations(scope: Scope, runId: string, items: IterationFields[]): Promise<OptimizationIteration[]> {
   checkIterationBatch(items);
+  const projectId = await projectOfRun(scope, runId);
   try {
-    return await inScope(scope, (tx) => upsertIterations(tx, runId, items));
+    return await inScope(scope, (tx) => upsertIterations(tx, projectId, runId, items));
   } catch (error) {
-    if (isInsufficientPrivilege(error)) throw await inScope(scope, (tx) => missingRun(tx, runId));
+    if (isInsufficientPrivilege(error)) throw await inScope(scope, (tx) => missingRun(tx, projectId, runId));
     throw error;
   }
 }
@@ -112,10 +118,11 @@ export async function createOptimizationIterations(
 
 export async function listOptimizationIterations(scope: Scope, runId: string): Promise<OptimizationIteration[]> {
   assertUuid(runId, 'runId');
+  const projectId = await projectOfRun(scope, runId);
   const [run, rows] = await readInScope(scope, (tx) => [
-    tx`select 1 from optimization_runs where id = ${runId}`,
+    tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${runId}`,
     tx<Record<string, unknown>[]>`
-      select * from optimization_iterations where run_id = ${runId} order by iteration
+      select * from optimization_iterations where project_id = ${projectId} and run_id = ${runId} order by iteration
     `,
   ]);
   if (run.length === 0) throw new NotFoundError('run', runId);
@@ -130,9 +137,12 @@ export async function getOptimizationRunWithIterations(
   runId: string,
 ): Promise<{ run: OptimizationRun; iterations: OptimizationIteration[]; bestIteration: OptimizationIteration | null }> {
   assertUuid(runId, 'runId');
+  const projectId = await projectOfRun(scope, runId);
   const [runs, rows] = await readInScope(scope, (tx) => [
-    tx<Record<string, unknown>[]>`select * from optimization_runs where id = ${runId}`,
-    tx<Record<string, unknown>[]>`select * from optimization_iterations where run_id = ${runId} order by iteration`,
+    tx<Record<string, unknown>[]>`select * from optimization_runs where project_id = ${projectId} and id = ${runId}`,
+    tx<Record<string, unknown>[]>`
+      select * from optimization_iterations where project_id = ${projectId} and run_id = ${runId} order by iteration
+    `,
   ]);
   if (runs.length === 0) throw new NotFoundError('run', runId);
   const iterations = toDtos<OptimizationIteration>(rows);
@@ -145,10 +155,11 @@ export async function getOptimizationRunWithIterations(
 
 export async function getBestOptimizationIteration(scope: Scope, runId: string): Promise<OptimizationIteration | null> {
   assertUuid(runId, 'runId');
+  const projectId = await projectOfRun(scope, runId);
   const [run, rows] = await readInScope(scope, (tx) => [
-    tx`select 1 from optimization_runs where id = ${runId}`,
+    tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${runId}`,
     tx<Record<string, unknown>[]>`
-      select * from optimization_iterations where run_id = ${runId} and is_best = true
+      select * from optimization_iterations where project_id = ${projectId} and run_id = ${runId} and is_best = true
     `,
   ]);
   if (run.length === 0) throw new NotFoundError('run', runId);

@@ -2,13 +2,28 @@ import { toDto, type AnalyticsRow, type OptimizationRunSummary, type TopRun } fr
 import { ForbiddenError, NotFoundError, parseInput } from './errors.ts';
 import { assertUuid } from './runs.ts';
 import { projectIdSchema } from './schemas.ts';
-import { inScope, isInsufficientPrivilege, readInScope, type Scope } from './scope.ts';
+import { inScope, isInsufficientPrivilege, projectOfRun, readInScope, type Scope } from './scope.ts';
 import { z } from 'zod';
 
+// get_optimization_run_summary's row, read here with the project named on both tables (the
+// function takes the run id only, so a distributed database could not route it).
 export async function getOptimizationRunSummary(scope: Scope, runId: string): Promise<OptimizationRunSummary> {
   assertUuid(runId, 'runId');
+  const projectId = await projectOfRun(scope, runId);
   const [[row]] = await readInScope(scope, (tx) => [
-    tx<Record<string, unknown>[]>`select * from get_optimization_run_summary(${runId})`,
+    tx<Record<string, unknown>[]>`
+      select r.id as run_id, r.project_id, r.run_name, r.optimizer_type, r.status, r.tags,
+             r.initial_score, r.final_score, r.best_score, r.improvement, r.improvement_pct,
+             r.iterations, b.iteration as best_iteration, b.score as best_iteration_score,
+             r.samples_evaluated, r.samples_successful, r.samples_failed,
+             case when r.samples_evaluated > 0
+               then round(r.samples_successful::numeric / r.samples_evaluated, 4) end as success_rate,
+             r.total_tokens, r.total_cost_usd, r.avg_latency_ms,
+             r.started_at, r.ended_at, r.duration_ms, r.created_at, r.updated_at
+      from optimization_runs r
+      left join optimization_iterations b on b.project_id = ${projectId} and b.run_id = r.id and b.is_best
+      where r.project_id = ${projectId} and r.id = ${runId}
+    `,
   ]);
   if (!row) throw new NotFoundError('run', runId);
   return toDto<OptimizationRunSummary>(row);

@@ -90,14 +90,14 @@ export async function replayRecordedWrites(
       const run = parseInput(createRunSchema, { ...(body as object), id: target.runId, projectId: target.projectId });
       await insertRunInTx(tx, run, target.createdBy);
     } else if (write.method === 'PATCH' && parts.length === 2 && parts[1] === RUN_ID_PLACEHOLDER) {
-      await updateRunInTx(tx, target.runId, parseInput(updateRunSchema, body));
+      await updateRunInTx(tx, target.projectId, target.runId, parseInput(updateRunSchema, body));
     } else if (write.method === 'POST' && parts.length === 3 && parts[1] === RUN_ID_PLACEHOLDER && resource === 'iterations') {
-      await upsertIterationsInTx(tx, target.runId, (Array.isArray(body) ? body : [body]) as IterationFieldsInput[]);
+      await upsertIterationsInTx(tx, target.projectId, target.runId, (Array.isArray(body) ? body : [body]) as IterationFieldsInput[]);
     } else if (write.method === 'POST' && parts.length === 3 && parts[1] === RUN_ID_PLACEHOLDER && resource === 'samples') {
       const samples = Array.isArray(body) ? body : (body as { samples?: unknown[] }).samples ?? [];
-      await insertSamplesInTx(tx, samples.map((s) => ({ ...(s as object), runId: target.runId })) as CreateSampleInput[]);
+      await insertSamplesInTx(tx, target.projectId, samples.map((s) => ({ ...(s as object), runId: target.runId })) as CreateSampleInput[]);
     } else if (write.method === 'POST' && parts.length === 3 && parts[1] === RUN_ID_PLACEHOLDER && resource && isStructureResource(resource)) {
-      await upsertStructureInTx(tx, resource, target.runId, body as unknown[]);
+      await upsertStructureInTx(tx, resource, target.projectId, target.runId, body as unknown[]);
     } else {
       throw new ValidationError([{ path: `${index}`, message: `${write.method} ${write.path} is not a write of a run` }]);
     }

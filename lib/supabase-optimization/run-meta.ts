@@ -12,7 +12,7 @@ import {
   type MarkCrashedInput,
   type SavedViewDefinition,
 } from './schemas.ts';
-import { inScope, isInsufficientPrivilege, projectAccess, readInScope, runChanged, type Scope, type Tx } from './scope.ts';
+import { inScope, isInsufficientPrivilege, projectAccess, projectOfRun, projectOfRuns, readInScope, runChanged, type Scope, type Tx } from './scope.ts';
 
 // Notes, labels, stars, saved views, the audit of changes and stalled runs (issue 16).
 
@@ -61,9 +61,12 @@ function assertProject(projectId: string): void {
 
 export async function getRunNote(scope: Scope, runId: string): Promise<RunNote | null> {
   assertUuid(runId, 'runId');
+  const projectId = await projectOfRun(scope, runId);
   const [[run], [note]] = await readInScope(scope, (tx) => [
-    tx`select 1 from optimization_runs where id = ${runId}`,
-    tx<Record<string, unknown>[]>`select run_id, body, updated_by, updated_at from run_notes where run_id = ${runId}`,
+    tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${runId}`,
+    tx<Record<string, unknown>[]>`
+      select run_id, body, updated_by, updated_at from run_notes where project_id = ${projectId} and run_id = ${runId}
+    `,
   ]);
   if (!run) throw new NotFoundError('run', runId);
   return note ? toDto<RunNote>(note) : null;
@@ -73,21 +76,22 @@ export async function getRunNote(scope: Scope, runId: string): Promise<RunNote |
 export async function setRunNote(scope: Scope, runId: string, input: unknown): Promise<RunNote | null> {
   assertUuid(runId, 'runId');
   const { body } = parseInput(runNoteSchema, input);
+  const projectId = await projectOfRun(scope, runId);
   return inScope(scope, async (tx) => {
-    const [run] = await tx<{ project_id: string }[]>`select project_id from optimization_runs where id = ${runId}`;
+    const [run] = await tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${runId}`;
     if (!run) throw new NotFoundError('run', runId);
     // asked first: a refused insert would abort the transaction before it could be explained
-    if ((await projectAccess(tx, run.project_id)) === 'read') {
-      throw new ForbiddenError(`you have read-only access to project ${run.project_id}`);
+    if ((await projectAccess(tx, projectId)) === 'read') {
+      throw new ForbiddenError(`you have read-only access to project ${projectId}`);
     }
-    runChanged(tx, run.project_id, runId);
+    runChanged(tx, projectId, runId);
     if (body.trim() === '') {
-      await tx`delete from run_notes where run_id = ${runId} and project_id = ${run.project_id}`;
+      await tx`delete from run_notes where project_id = ${projectId} and run_id = ${runId}`;
       return null;
     }
     const [note] = await tx<Record<string, unknown>[]>`
       insert into run_notes (project_id, run_id, body, updated_by)
-      values (${run.project_id}, ${runId}, ${body}, ${scope.claims.sub ?? null})
+      values (${projectId}, ${runId}, ${body}, ${scope.claims.sub ?? null})
       on conflict (project_id, run_id) do update set body = excluded.body, updated_by = excluded.updated_by
       returning run_id, body, updated_by, updated_at
     `;
@@ -100,34 +104,38 @@ export async function setRunNote(scope: Scope, runId: string, input: unknown): P
 export async function editRunLabels(scope: Scope, runId: string, input: EditRunLabelsInput): Promise<OptimizationRun> {
   assertUuid(runId, 'runId');
   const edit = parseInput(editRunLabelsSchema, input);
+  const projectId = await projectOfRun(scope, runId);
   return inScope(scope, async (tx) => {
-    const [current] = await tx<{ tags: string[] }[]>`select tags from optimization_runs where id = ${runId} for update`;
-    if (!current) throw await missingRun(tx, runId);
+    const [current] = await tx<{ tags: string[] }[]>`
+      select tags from optimization_runs where project_id = ${projectId} and id = ${runId} for update
+    `;
+    if (!current) throw await missingRun(tx, projectId, runId);
     const remove = new Set(edit.removeTags ?? []);
     const tags = [...new Set([...current.tags, ...(edit.addTags ?? [])])].filter((t) => !remove.has(t));
     if (tags.length > 50) throw new ValidationError([{ path: 'addTags', message: `a run carries at most 50 tags (this would make ${tags.length})` }]);
     const [row] = await tx<Record<string, unknown>[]>`
       update optimization_runs
       set tags = ${tags}::text[], run_name = coalesce(${edit.runName ?? null}, run_name)
-      where id = ${runId}
+      where project_id = ${projectId} and id = ${runId}
       returning *
     `;
-    if (!row) throw await missingRun(tx, runId);
-    runChanged(tx, String(row.project_id), runId);
+    if (!row) throw await missingRun(tx, projectId, runId);
+    runChanged(tx, projectId, runId);
     return toDto<OptimizationRun>(row);
   });
 }
 
 export async function listRunChanges(scope: Scope, runId: string, limit = 100): Promise<RunChange[]> {
   assertUuid(runId, 'runId');
+  const projectId = await projectOfRun(scope, runId);
   const [[run], rows] = await readInScope(scope, (tx) => [
-    tx`select 1 from optimization_runs where id = ${runId}`,
+    tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${runId}`,
     tx<Record<string, unknown>[]>`
       select c.id, c.run_id, c.field, c.old_value, c.new_value, c.changed_by, m.email as changed_by_email,
              c.api_key_id, c.changed_at
       from run_changes c
       left join lateral (select email from list_project_members(c.project_id) l where l.user_id = c.changed_by) m on true
-      where c.run_id = ${runId}
+      where c.project_id = ${projectId} and c.run_id = ${runId}
       order by c.id desc
       limit ${Math.min(Math.max(Math.trunc(limit), 1), 500)}
     `,
@@ -145,17 +153,18 @@ function starUser(scope: Scope): string {
 export async function setRunStar(scope: Scope, runId: string, starred: boolean): Promise<{ runId: string; starred: boolean }> {
   assertUuid(runId, 'runId');
   const user = starUser(scope);
+  const projectId = await projectOfRun(scope, runId);
   return inScope(scope, async (tx) => {
-    const [run] = await tx<{ project_id: string }[]>`select project_id from optimization_runs where id = ${runId}`;
+    const [run] = await tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${runId}`;
     if (!run) throw new NotFoundError('run', runId);
-    runChanged(tx, run.project_id, runId);
+    runChanged(tx, projectId, runId);
     if (starred) {
       await tx`
-        insert into run_stars (project_id, run_id, user_id) values (${run.project_id}, ${runId}, ${user})
+        insert into run_stars (project_id, run_id, user_id) values (${projectId}, ${runId}, ${user})
         on conflict do nothing
       `;
     } else {
-      await tx`delete from run_stars where run_id = ${runId} and project_id = ${run.project_id} and user_id = ${user}`;
+      await tx`delete from run_stars where project_id = ${projectId} and run_id = ${runId} and user_id = ${user}`;
     }
     return { runId, starred };
   });
@@ -218,15 +227,17 @@ export async function deleteSavedView(scope: Scope, projectId: string, viewId: s
 
 // The last write of a run: its own row or any of its iterations (a rename counts too: it
 // is a write to the run).
-function activityQuery(tx: Tx, runIds: string[], minutes: number) {
+function activityQuery(tx: Tx, projectId: string, runIds: string[], minutes: number) {
   return tx<{ run_id: string; last_write_at: string; stalled: boolean }[]>`
     select r.id as run_id, w.at as last_write_at,
            r.status = 'running' and w.at < now() - make_interval(mins => ${minutes}) as stalled
     from optimization_runs r
     cross join lateral (
-      select greatest(r.updated_at, (select max(i.updated_at) from optimization_iterations i where i.run_id = r.id)) as at
+      select greatest(r.updated_at, (
+        select max(i.updated_at) from optimization_iterations i where i.project_id = ${projectId} and i.run_id = r.id
+      )) as at
     ) w
-    where r.id = any(${runIds}::uuid[])
+    where r.project_id = ${projectId} and r.id = any(${runIds}::uuid[])
   `;
 }
 
@@ -240,7 +251,9 @@ export async function getRunActivity(
   runIds.forEach((id) => assertUuid(id, 'runIds'));
   const out = new Map<string, RunActivity>();
   if (runIds.length === 0) return out;
-  const [rows] = await readInScope(scope, (tx) => [activityQuery(tx, runIds, stalledAfterMinutes)]);
+  const projectId = await projectOfRuns(scope, runIds);
+  if (projectId === null) return out;
+  const [rows] = await readInScope(scope, (tx) => [activityQuery(tx, projectId, runIds, stalledAfterMinutes)]);
   for (const row of toDtos<RunActivity>(rows)) out.set(row.runId, row);
   return out;
 }
@@ -257,10 +270,13 @@ export async function markRunCrashed(
 ): Promise<OptimizationRun> {
   assertUuid(runId, 'runId');
   const { reason } = parseInput(markCrashedSchema, input);
+  const projectId = await projectOfRun(scope, runId);
   return inScope(scope, async (tx) => {
-    const [run] = await tx<{ status: string }[]>`select status from optimization_runs where id = ${runId} for update`;
-    if (!run) throw await missingRun(tx, runId);
-    const [activity] = await activityQuery(tx, [runId], stalledAfterMinutes);
+    const [run] = await tx<{ status: string }[]>`
+      select status from optimization_runs where project_id = ${projectId} and id = ${runId} for update
+    `;
+    if (!run) throw await missingRun(tx, projectId, runId);
+    const [activity] = await activityQuery(tx, projectId, [runId], stalledAfterMinutes);
     if (run.status !== 'running' || !activity?.stalled) {
       throw new ConflictError(
         run.status !== 'running'
@@ -273,11 +289,11 @@ export async function markRunCrashed(
     const message = `Crashed: no write since ${since}${reason ? ` (${reason})` : ''}`;
     const [row] = await tx<Record<string, unknown>[]>`
       update optimization_runs set status = 'failed', ended_at = now(), error_message = ${message}
-      where id = ${runId}
+      where project_id = ${projectId} and id = ${runId}
       returning *
     `;
-    if (!row) throw await missingRun(tx, runId);
-    runChanged(tx, String(row.project_id), runId);
+    if (!row) throw await missingRun(tx, projectId, runId);
+    runChanged(tx, projectId, runId);
     return toDto<OptimizationRun>(row);
   });
 }

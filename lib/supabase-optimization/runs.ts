@@ -17,7 +17,7 @@ import {
   type ListRunsInput,
   type UpdateRunInput,
 } from './schemas.ts';
-import { inScope, isInsufficientPrivilege, projectAccess, readInScope, runChanged, type Scope, type Tx } from './scope.ts';
+import { inProject, inScope, isInsufficientPrivilege, projectAccess, projectOfRun, readInScope, runChanged, type Scope, type Tx } from './scope.ts';
 
 // the largest cap total_optimization_runs takes: its counts path is then never capped
 const UNCAPPED = 2_147_483_646;
@@ -107,14 +107,17 @@ export async function insertRunInTx(tx: Tx, run: z.output<typeof createRunSchema
 
 export async function getOptimizationRun(scope: Scope, id: string): Promise<OptimizationRun> {
   assertUuid(id, 'id');
-  const [[row]] = await readInScope(scope, (tx) => [tx<Record<string, unknown>[]>`select * from optimization_runs where id = ${id}`]);
+  const projectId = await projectOfRun(scope, id);
+  const [[row]] = await readInScope(scope, (tx) => [
+    tx<Record<string, unknown>[]>`select * from optimization_runs where project_id = ${projectId} and id = ${id}`,
+  ]);
   if (!row) throw new NotFoundError('run', id);
   return toDto<OptimizationRun>(row);
 }
 
 // A run under a project's URL: a run of another project is as unknown as another tenant's.
 export async function getProjectRun(scope: Scope, projectId: string, runId: string): Promise<OptimizationRun> {
-  const run = await getOptimizationRun(scope, runId);
+  const run = await getOptimizationRun(inProject(scope, projectId), runId);
   if (run.projectId !== projectId) throw new NotFoundError('run', runId);
   return run;
 }
@@ -128,15 +131,21 @@ export async function updateOptimizationRun(
 ): Promise<OptimizationRun> {
   assertUuid(id, 'id');
   const patch = parseInput(updateRunSchema, input);
-  return inScope(scope, (tx) => updateRunInTx(tx, id, patch));
+  const projectId = await projectOfRun(scope, id);
+  return inScope(scope, (tx) => updateRunInTx(tx, projectId, id, patch));
 }
 
 // updateOptimizationRun's write inside the caller's transaction.
-export async function updateRunInTx(tx: Tx, id: string, patch: z.output<typeof updateRunSchema>): Promise<OptimizationRun> {
-  const [current] = await tx<{ status: RunStatus; started_at: string | null; project_id: string }[]>`
-    select status, started_at, project_id from optimization_runs where id = ${id} for update
+export async function updateRunInTx(
+  tx: Tx,
+  projectId: string,
+  id: string,
+  patch: z.output<typeof updateRunSchema>,
+): Promise<OptimizationRun> {
+  const [current] = await tx<{ status: RunStatus; started_at: string | null }[]>`
+    select status, started_at from optimization_runs where project_id = ${projectId} and id = ${id} for update
   `;
-  if (!current) throw await missingRun(tx, id);
+  if (!current) throw await missingRun(tx, projectId, id);
   const columns: Record<string, unknown> = {};
   const set = (column: string, value: unknown) => {
     if (value !== undefined) columns[column] = value;
@@ -173,22 +182,24 @@ export async function updateRunInTx(tx: Tx, id: string, patch: z.output<typeof u
   }
   const names = Object.keys(columns);
   if (names.length === 0) {
-    const [row] = await tx<Record<string, unknown>[]>`select * from optimization_runs where id = ${id}`;
+    const [row] = await tx<Record<string, unknown>[]>`select * from optimization_runs where project_id = ${projectId} and id = ${id}`;
     return toDto<OptimizationRun>(row!);
   }
   const [row] = await tx<Record<string, unknown>[]>`
-    update optimization_runs set ${tx(columns as Record<string, never>, names)} where id = ${id} returning *
+    update optimization_runs set ${tx(columns as Record<string, never>, names)}
+    where project_id = ${projectId} and id = ${id} returning *
   `;
-  runChanged(tx, current.project_id, id);
+  runChanged(tx, projectId, id);
   return toDto<OptimizationRun>(row!);
 }
 
 export async function deleteOptimizationRun(scope: Scope, id: string): Promise<void> {
   assertUuid(id, 'id');
+  const projectId = await projectOfRun(scope, id);
   await inScope(scope, async (tx) => {
-    const deleted = await tx<{ project_id: string }[]>`delete from optimization_runs where id = ${id} returning project_id`;
-    if (deleted.length === 0) throw await missingRun(tx, id);
-    runChanged(tx, deleted[0]!.project_id, id, 'delete');
+    const deleted = await tx`delete from optimization_runs where project_id = ${projectId} and id = ${id} returning id`;
+    if (deleted.length === 0) throw await missingRun(tx, projectId, id);
+    runChanged(tx, projectId, id, 'delete');
   });
 }
 
@@ -302,7 +313,7 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
           select r.*, s.sort_value
           from search_optimization_runs(${tx.json(search as never)}, ${filters.limit + 1}, ${filters.offset ?? 0})
             with ordinality as s(id, sort_value, ord)
-          join optimization_runs r on r.id = s.id
+          join optimization_runs r on r.project_id = ${filters.projectId} and r.id = s.id
           order by s.ord
         `.values(),
     tx<{ n: number }[]>`select total_optimization_runs(${tx.json(search as never)}, ${fromCounts ? UNCAPPED : cap}) as n`,
@@ -375,10 +386,10 @@ export function assertUuid(value: string, field: string): void {
 }
 
 // The run is invisible (not found) or visible but read-only for the caller (forbidden).
-export async function missingRun(tx: Tx, id: string): Promise<Error> {
-  const [row] = await tx<{ project_id: string }[]>`select project_id from optimization_runs where id = ${id}`;
+export async function missingRun(tx: Tx, projectId: string, id: string): Promise<Error> {
+  const [row] = await tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${id}`;
   if (!row) return new NotFoundError('run', id);
-  return new ForbiddenError(`you have read-only access to project ${row.project_id}`);
+  return new ForbiddenError(`you have read-only access to project ${projectId}`);
 }
 
 // A write was refused by RLS: a project the caller cannot see is "not found".

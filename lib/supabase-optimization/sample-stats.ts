@@ -1,6 +1,6 @@
 import { NotFoundError } from './errors.ts';
 import { assertUuid } from './runs.ts';
-import { inScope, type Scope } from './scope.ts';
+import { inScope, projectOfRun, type Scope } from './scope.ts';
 
 export interface SampleIterationCount {
   iteration: number;
@@ -12,12 +12,13 @@ export interface SampleIterationCount {
 // the dashboard's per-iteration sample filter. Served by the (run_id, iteration, sample_index) index.
 export async function countOptimizationSamplesByIteration(scope: Scope, runId: string): Promise<SampleIterationCount[]> {
   assertUuid(runId, 'runId');
+  const projectId = await projectOfRun(scope, runId);
   return inScope(scope, async (tx) => {
     const [run, rows] = await Promise.all([
-      tx`select 1 from optimization_runs where id = ${runId}`,
+      tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${runId}`,
       tx<{ iteration: number; samples: number; errors: number }[]>`
         select iteration, count(*)::int as samples, count(error)::int as errors
-        from optimization_samples where run_id = ${runId}
+        from optimization_samples where project_id = ${projectId} and run_id = ${runId}
         group by iteration order by iteration
       `,
     ]);

@@ -4,7 +4,7 @@ import { valuesPage, type OptimizationSample, type Page } from './dto.ts';
 import { NotFoundError, ValidationError, parseInput } from './errors.ts';
 import { missingRun } from './runs.ts';
 import { listSamplesSchema, sampleBatchSchema, type CreateSampleInput, type ListSamplesInput } from './schemas.ts';
-import { inScope, isInsufficientPrivilege, readInScope, runChanged, type Scope, type Tx } from './scope.ts';
+import { inScope, isInsufficientPrivilege, projectOfRun, projectOfRuns, readInScope, runChanged, type Scope, type Tx } from './scope.ts';
 
 const JSON_OID = 114; // the json type (tx.json sends jsonb)
 
@@ -21,20 +21,23 @@ export async function batchCreateOptimizationSamples(
 ): Promise<SampleBatchResult> {
   const samples = parseInput(sampleBatchSchema, input);
   const runIds = [...new Set(samples.map((s) => s.runId))];
+  // a batch's runs are of one project (a scope without one: the project they are found in)
+  const projectId = await projectOfRuns(scope, runIds);
+  if (projectId === null) throw new NotFoundError('run', runIds[0]);
   try {
-    return await inScope(scope, (tx) => writeSamples(tx, samples));
+    return await inScope(scope, (tx) => writeSamples(tx, projectId, samples));
   } catch (error) {
-    if (isInsufficientPrivilege(error)) throw await inScope(scope, (tx) => refusedRuns(tx, runIds));
+    if (isInsufficientPrivilege(error)) throw await inScope(scope, (tx) => refusedRuns(tx, projectId, runIds));
     throw error;
   }
 }
 
 // batchCreateOptimizationSamples inside the caller's transaction (the demo seeder's replay).
-export async function insertSamplesInTx(tx: Tx, input: CreateSampleInput[]): Promise<SampleBatchResult> {
-  return writeSamples(tx, parseInput(sampleBatchSchema, input));
+export async function insertSamplesInTx(tx: Tx, projectId: string, input: CreateSampleInput[]): Promise<SampleBatchResult> {
+  return writeSamples(tx, projectId, parseInput(sampleBatchSchema, input));
 }
 
-async function writeSamples(tx: Tx, samples: z.output<typeof sampleBatchSchema>): Promise<SampleBatchResult> {
+async function writeSamples(tx: Tx, projectId: string, samples: z.output<typeof sampleBatchSchema>): Promise<SampleBatchResult> {
   const seen = new Set<string>();
   samples.forEach((s, i) => {
     const key = `${s.runId}/${s.iteration}/${s.sampleIndex}`;
@@ -81,10 +84,12 @@ async function writeSamples(tx: Tx, samples: z.output<typeof sampleBatchSchema>)
     ), runs as materialized (
       -- the batch's few runs and their iterations read once (hash joins), not once a row;
       -- locked first, as iteration writers do: the usage trigger updates iterations
-      select r.id, r.project_id from optimization_runs r where r.id = any(${runIds}::uuid[])
+      select r.id, r.project_id from optimization_runs r
+      where r.project_id = ${projectId} and r.id = any(${runIds}::uuid[])
       order by r.id for no key update
     ), iterations as materialized (
-      select i.id, i.run_id, i.iteration from optimization_iterations i where i.run_id = any(${runIds}::uuid[])
+      select i.id, i.run_id, i.iteration from optimization_iterations i
+      where i.project_id = ${projectId} and i.run_id = any(${runIds}::uuid[])
     ), written as (
       insert into optimization_samples (
         run_id, project_id, iteration, iteration_id, sample_index, input, output, expected,
@@ -118,19 +123,19 @@ async function writeSamples(tx: Tx, samples: z.output<typeof sampleBatchSchema>)
   `;
   if ((result?.total ?? 0) !== rows.length) {
     // some run is not visible (or not writable) to the caller: throwing rolls the batch back
-    throw await refusedRuns(tx, runIds);
+    throw await refusedRuns(tx, projectId, runIds);
   }
   for (const run of result!.runs ?? []) runChanged(tx, run.project_id, run.id);
   return { inserted: result!.inserted, updated: result!.total - result!.inserted };
 }
 
 // Why a batch's runs were refused: one is not found, else one is read-only.
-async function refusedRuns(tx: Tx, runIds: string[]): Promise<Error> {
+async function refusedRuns(tx: Tx, projectId: string, runIds: string[]): Promise<Error> {
   for (const id of runIds) {
-    const refused = await missingRun(tx, id);
+    const refused = await missingRun(tx, projectId, id);
     if (refused instanceof NotFoundError) return refused;
   }
-  return missingRun(tx, runIds[0]!);
+  return missingRun(tx, projectId, runIds[0]!);
 }
 
 function decodeSampleCursor(cursor: string): [number, number] {
@@ -146,8 +151,9 @@ export async function listOptimizationSamples(
 ): Promise<Page<OptimizationSample>> {
   const filters = parseInput(listSamplesSchema, input);
   const after = filters.cursor ? decodeSampleCursor(filters.cursor) : null;
+  const projectId = await projectOfRun(scope, filters.runId);
   const [run, rows] = await readInScope(scope, (tx) => {
-    const conditions: Fragment[] = [tx`run_id = ${filters.runId}`];
+    const conditions: Fragment[] = [tx`project_id = ${projectId}`, tx`run_id = ${filters.runId}`];
     if (filters.iteration !== undefined) conditions.push(tx`iteration = ${filters.iteration}`);
     if (filters.minScore !== undefined) conditions.push(tx`score >= ${filters.minScore}`);
     if (filters.maxScore !== undefined) conditions.push(tx`score <= ${filters.maxScore}`);
@@ -156,7 +162,7 @@ export async function listOptimizationSamples(
     if (after) conditions.push(tx`(iteration, sample_index) > (${after[0]}, ${after[1]})`);
     const where = conditions.reduce((acc, c) => tx`${acc} and ${c}`);
     return [
-      tx`select 1 from optimization_runs where id = ${filters.runId}`,
+      tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${filters.runId}`,
       tx`
         select * from optimization_samples where ${where}
         order by iteration, sample_index

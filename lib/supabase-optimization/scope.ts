@@ -1,16 +1,49 @@
 import { getSql, withUserScope, withUserScopeStatements, type Claims, type Sql, type TransactionSql } from '../db/index.ts';
 import { publishRunChanges, type LiveRunChange } from '../live/index.ts';
-import { translateDatabaseError } from './errors.ts';
+import { ConflictError, NotFoundError, translateDatabaseError } from './errors.ts';
 
-// Who is calling: verified claims (from lib/auth) and, for tests and scripts, the
-// database to use (the process-wide pool by default).
+// Who is calling: verified claims (from lib/auth), the project the request is about when
+// it is known (an API key's, a /projects/[projectId] page's) and, for tests and scripts,
+// the database to use (the process-wide pool by default).
 export interface Scope {
   claims: Claims;
   sql?: Sql;
+  // every statement about a run names it, so a distributed database routes it to one shard
+  projectId?: string;
 }
 
 export function userScope(claims: Claims, sql?: Sql): Scope {
   return { claims, sql };
+}
+
+// The scope bound to one project: run ids are unique per project only.
+export function inProject(scope: Scope, projectId: string): Scope {
+  return scope.projectId === projectId ? scope : { ...scope, projectId };
+}
+
+// The project of the runs a call names: the scope's, else one lookup under the caller's RLS
+// (scripts, the /runs/[runId] short link). An id held by two readable projects is a 409:
+// the caller must name the project. Null when the caller sees none of the runs.
+export async function projectOfRuns(scope: Scope, runIds: readonly string[]): Promise<string | null> {
+  if (scope.projectId) return scope.projectId;
+  if (runIds.length === 0) return null;
+  const [rows] = await readInScope(scope, (tx) => [
+    tx<{ project_id: string }[]>`select distinct project_id from optimization_runs where id = any(${runIds as string[]}::uuid[]) limit 2`,
+  ]);
+  if (rows.length > 1) {
+    throw new ConflictError(
+      `run ${runIds.length === 1 ? `id ${runIds[0]} exists` : 'ids exist'} in more than one of your projects: name the project (use /projects/{projectId}/runs/… or an API key of the project)`,
+      { projects: rows.map((r) => r.project_id).sort() },
+    );
+  }
+  return rows[0]?.project_id ?? null;
+}
+
+// projectOfRuns for one run the caller must see.
+export async function projectOfRun(scope: Scope, runId: string): Promise<string> {
+  const projectId = await projectOfRuns(scope, [runId]);
+  if (projectId === null) throw new NotFoundError('run', runId);
+  return projectId;
 }
 
 export type Tx = TransactionSql;

@@ -13,7 +13,7 @@ import {
   type ParetoSnapshotInput,
   type ProposalInput,
 } from './schemas.ts';
-import { inScope, isInsufficientPrivilege, readInScope, type Scope, type Tx } from './scope.ts';
+import { inScope, isInsufficientPrivilege, projectOfRun, readInScope, type Scope, type Tx } from './scope.ts';
 import { assertDistinctKeys, lockRunForWrite, upsertChildRows, type ChildTable, type FieldColumn, type UpsertCounts } from './upsert.ts';
 
 // What optimizers build besides evaluations (dspy-contract.md): program candidates with
@@ -89,13 +89,14 @@ const PROPOSALS: ChildTable = {
 async function writeBatch(scope: Scope, spec: ChildTable, runId: string, items: Record<string, unknown>[], what: string): Promise<UpsertCounts> {
   assertUuid(runId, 'runId');
   assertDistinctKeys(items, spec.keys.map((k) => k.field), what);
+  const projectId = await projectOfRun(scope, runId);
   try {
     return await inScope(scope, async (tx) => {
-      const projectId = await lockRunForWrite(tx, runId);
+      await lockRunForWrite(tx, projectId, runId);
       return upsertChildRows(tx, spec, runId, projectId, items);
     });
   } catch (error) {
-    if (isInsufficientPrivilege(error)) throw await inScope(scope, (tx) => missingRun(tx, runId));
+    if (isInsufficientPrivilege(error)) throw await inScope(scope, (tx) => missingRun(tx, projectId, runId));
     throw error;
   }
 }
@@ -131,12 +132,18 @@ const STRUCTURE_WRITES = {
 export type StructureResource = keyof typeof STRUCTURE_WRITES;
 export const isStructureResource = (name: string): name is StructureResource => Object.hasOwn(STRUCTURE_WRITES, name);
 
-export async function upsertStructureInTx(tx: Tx, resource: StructureResource, runId: string, input: unknown[]): Promise<UpsertCounts> {
+export async function upsertStructureInTx(
+  tx: Tx,
+  resource: StructureResource,
+  projectId: string,
+  runId: string,
+  input: unknown[],
+): Promise<UpsertCounts> {
   const { spec, schema, what } = STRUCTURE_WRITES[resource];
   assertUuid(runId, 'runId');
   const items = parseInput(schema as typeof candidateBatchSchema, input as CandidateInput[]) as Record<string, unknown>[];
   assertDistinctKeys(items, spec.keys.map((k) => k.field), what);
-  const projectId = await lockRunForWrite(tx, runId);
+  await lockRunForWrite(tx, projectId, runId);
   return upsertChildRows(tx, spec, runId, projectId, items);
 }
 
@@ -166,17 +173,18 @@ async function listChildRows<T>(scope: Scope, spec: ChildTable, input: ListStruc
   const after = decodeCursor(cursor, spec.keys);
   const keyList = spec.keys.map((k) => k.column).join(', ');
   // the cursor's values are parameters $3, $4, ... cast to the key's types
-  const afterValues = after?.map((_, i) => `$${i + 3}::${spec.keys[i]!.type}`).join(', ');
+  const afterValues = after?.map((_, i) => `$${i + 4}::${spec.keys[i]!.type}`).join(', ');
+  const projectId = await projectOfRun(scope, runId);
   const [run, rows] = await readInScope(scope, (tx) => [
-    tx`select 1 from optimization_runs where id = ${runId}`,
-    // project_id from the run: the primary key (project_id, run_id, key...) then gives the order
+    tx`select 1 from optimization_runs where project_id = ${projectId} and id = ${runId}`,
+    // the primary key (project_id, run_id, key...) gives the order
     tx.unsafe(
       `select * from public.${spec.table}
-       where project_id = (select project_id from public.optimization_runs where id = $1) and run_id = $1
+       where project_id = $3 and run_id = $1
          ${afterValues ? `and (${keyList}) > (${afterValues})` : ''}
        order by ${keyList}
        limit $2`,
-      [runId, limit + 1, ...((after ?? []) as (string | number)[])],
+      [runId, limit + 1, projectId, ...((after ?? []) as (string | number)[])],
     ).values(),
   ] as const);
   if (run.length === 0) throw new NotFoundError('run', runId);

@@ -38,15 +38,14 @@ export function assertDistinctKeys<T extends Record<string, unknown>>(items: T[]
 }
 
 // Locks the run (so writers of its rows take turns, in the order the triggers lock too)
-// and returns its project; a run the caller cannot write is not found or forbidden. Every
-// writer of a run's rows comes here, so here the run is noted as changed (live updates).
-export async function lockRunForWrite(tx: Tx, runId: string): Promise<string> {
-  const [run] = await tx<{ project_id: string }[]>`
-    select project_id from optimization_runs where id = ${runId} for no key update
+// of the project; a run the caller cannot write is not found or forbidden. Every writer of
+// a run's rows comes here, so here the run is noted as changed (live updates).
+export async function lockRunForWrite(tx: Tx, projectId: string, runId: string): Promise<void> {
+  const [run] = await tx`
+    select 1 from optimization_runs where project_id = ${projectId} and id = ${runId} for no key update
   `;
-  if (!run) throw await missingRun(tx, runId);
-  runChanged(tx, run.project_id, runId);
-  return run.project_id;
+  if (!run) throw await missingRun(tx, projectId, runId);
+  runChanged(tx, projectId, runId);
 }
 
 // Updates the rows whose keys exist, inserts the others; one statement. `afterInsert` is a

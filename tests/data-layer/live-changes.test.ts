@@ -111,7 +111,7 @@ describe('live updates from the data layer (PostgreSQL, no notify trigger)', () 
     heard = [];
     await expect(
       inScope(scope, async (tx) => {
-        await updateRunInTx(tx, doomed, { runName: 'rolled back' });
+        await updateRunInTx(tx, projectId, doomed, { runName: 'rolled back' });
         throw new Error('the request failed after the write');
       }),
     ).rejects.toThrow(/failed after the write/);
