@@ -2,13 +2,10 @@
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useRef, useTransition, type FormEvent } from 'react';
+import type { SampleFilterValues } from '@/lib/dashboard/sample-filters';
 
-export interface SampleFilterValues {
-  iteration: number | null;
-  errorsOnly: boolean;
-  minScore: number | null;
-  maxScore: number | null;
-}
+export type { SampleFilterValues };
+
 
 const SAMPLE_PARAMS = ['sIter', 'sErrors', 'sMin', 'sMax', 'sCursor', 'sHist'];
 

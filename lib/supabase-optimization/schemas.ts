@@ -301,8 +301,13 @@ export const listSamplesSchema = z
     limit: z.number().int().min(1).max(500).default(100).describe('Samples per page'),
     cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
   })
-  .strict();
+  .strict()
+  .refine((f) => f.minScore === undefined || f.maxScore === undefined || f.minScore <= f.maxScore, {
+    message: 'minScore must not exceed maxScore',
+    path: ['minScore'],
+  });
 export type ListSamplesInput = z.input<typeof listSamplesSchema>;
+export type ListSamplesOutput = z.output<typeof listSamplesSchema>;
 
 // Optimizer structure: candidates, MIPROv2 candidate pools, GEPA Pareto fronts and
 // proposals. Batches of up to 1,000 of one run, upserted field by field on their key.

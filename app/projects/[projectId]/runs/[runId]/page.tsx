@@ -15,6 +15,7 @@ import { ScoreCards } from '@/components/run/score-cards';
 import { Section } from '@/components/run/section';
 import { getConfig } from '@/lib/config';
 import { requireRun } from '@/lib/dashboard/context';
+import { readSamplesUrl } from '@/lib/dashboard/sample-filters';
 import {
   countOptimizationSamplesByIteration,
   deriveScores,
@@ -53,48 +54,30 @@ function intParam(value: string | undefined): number | null {
   return value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : null;
 }
 
-function scoreParam(value: string | undefined): number | null {
-  if (value === undefined || value.trim() === '') return null;
-  const n = Number(value);
-  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : null;
-}
-
 export default async function RunPage({ params, searchParams }: Props) {
   const { projectId, runId } = await params;
   const sp = await searchParams;
   // a run of another tenant or another project is "not found", never "forbidden"
   const { scope, project, run, canWrite } = await requireRun(projectId, runId);
 
-  // samples: filters and keyset cursor from the URL
-  const filters = {
-    iteration: intParam(first(sp.sIter)),
-    errorsOnly: first(sp.sErrors) === '1' || first(sp.sErrors) === 'true',
-    minScore: scoreParam(first(sp.sMin)),
-    maxScore: scoreParam(first(sp.sMax)),
-  };
-  if (filters.minScore !== null && filters.maxScore !== null && filters.minScore > filters.maxScore) {
-    [filters.minScore, filters.maxScore] = [filters.maxScore, filters.minScore];
-  }
-  const cursor = first(sp.sCursor) || null;
+  // samples: filters and keyset cursor from the URL, judged as the API judges them
+  const samplesUrl = readSamplesUrl(sp, run.id, SAMPLES_PER_PAGE);
+  const filters = samplesUrl.values;
+  const cursor = samplesUrl.input?.cursor ?? null;
   const history = (first(sp.sHist) ?? '').split(',').filter((h) => h === FIRST_PAGE || /^\d+\.\d+$/.test(h));
-  const samplesPage: Promise<{ page: Page<OptimizationSample> } | { error: string }> = listOptimizationSamples(scope, {
-    runId: run.id,
-    iteration: filters.iteration ?? undefined,
-    errorsOnly: filters.errorsOnly || undefined,
-    minScore: filters.minScore ?? undefined,
-    maxScore: filters.maxScore ?? undefined,
-    cursor: cursor ?? undefined,
-    limit: SAMPLES_PER_PAGE,
-  }).then(
-    (page) => ({ page }),
-    (error: unknown) => {
-      // a hand-edited or stale cursor is the link's fault, not the page's
-      if (isDataError(error) && error.code === 'validation') {
-        return { error: 'This page of samples could not be loaded: the link holds an invalid page cursor.' };
-      }
-      throw error;
-    },
-  );
+  const samplesPage: Promise<{ page: Page<OptimizationSample> } | { error: string }> =
+    samplesUrl.error !== null
+      ? Promise.resolve({ error: samplesUrl.error })
+      : listOptimizationSamples(scope, samplesUrl.input).then(
+          (page) => ({ page }),
+          (error: unknown) => {
+            // a hand-edited or stale cursor is the link's fault, not the page's
+            if (isDataError(error) && error.code === 'validation') {
+              return { error: 'This page of samples could not be loaded: the link holds an invalid page cursor.' };
+            }
+            throw error;
+          },
+        );
 
   const stalledAfterMinutes = getConfig().stalledRunMinutes;
   let iterations, counts, samples, note, changes, starred, activity;
