@@ -326,6 +326,7 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
             'Upserts on the iteration number, field by field: a field left out keeps its stored value, null clears it. ' +
             'Run statistics and the best iteration update automatically. The best iteration is the `selected` one; ' +
             'without one, the best `full` evaluation; a `minibatch` never outranks a full or unlabelled one. ' +
+            '`evalKind` left out: the kind named in `params` (`eval_type`, `minibatch` or `full_eval`), if any. ' +
             '`tokens`/`costUsd` left out or 0: the sums of the iteration\'s samples.',
           requestBody: {
             required: true,

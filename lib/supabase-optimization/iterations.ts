@@ -5,6 +5,7 @@ import {
   createIterationSchema,
   iterationBatchSchema,
   type CreateIterationInput,
+  type EvalKind,
   type IterationFieldsInput,
 } from './schemas.ts';
 import { inScope, isInsufficientPrivilege, readInScope, type Scope, type Tx } from './scope.ts';
@@ -63,6 +64,28 @@ async function upsertIterations(tx: Tx, runId: string, items: IterationFields[])
   return toDtos<OptimizationIteration>(rows);
 }
 
+// Clients that name the kind only in params (eval_type, minibatch, full_eval, as older
+// optimizers log it) get it stored in eval_kind, the one column the best-iteration rule and
+// the dashboard read; an evalKind sent (null included) wins.
+function evalKindOfParams(params: unknown): EvalKind | null {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return null;
+  const p = params as Record<string, unknown>;
+  const type = p.eval_type ?? p.evalType;
+  if (type === 'minibatch' || type === 'full') return type;
+  const full = p.full_eval ?? p.fullEval;
+  if (typeof p.minibatch === 'boolean') return p.minibatch ? 'minibatch' : 'full';
+  if (typeof full === 'boolean') return full ? 'full' : 'minibatch';
+  return null;
+}
+
+function withKindFromParams(items: IterationFields[]): IterationFields[] {
+  return items.map((item) => {
+    if (item.evalKind !== undefined) return item;
+    const kind = evalKindOfParams(item.params);
+    return kind ? { ...item, evalKind: kind } : item;
+  });
+}
+
 function checkIterationBatch(items: IterationFields[]): void {
   assertDistinctKeys(items, ['iteration'], 'iteration');
   const selected = items.filter((item) => item.selected === true);
@@ -76,12 +99,13 @@ function checkIterationBatch(items: IterationFields[]): void {
 // createOptimizationIterations inside the caller's transaction (the demo seeder's replay).
 export async function upsertIterationsInTx(tx: Tx, runId: string, input: IterationFieldsInput[]): Promise<OptimizationIteration[]> {
   assertUuid(runId, 'runId');
-  const items = parseInput(iterationBatchSchema, input);
+  const items = withKindFromParams(parseInput(iterationBatchSchema, input));
   checkIterationBatch(items);
   return upsertIterations(tx, runId, items);
 }
 
-async function writeIterations(scope: Scope, runId: string, items: IterationFields[]): Promise<OptimizationIteration[]> {
+async function writeIterations(scope: Scope, runId: string, parsed: IterationFields[]): Promise<OptimizationIteration[]> {
+  const items = withKindFromParams(parsed);
   checkIterationBatch(items);
   try {
     return await inScope(scope, (tx) => upsertIterations(tx, runId, items));

@@ -15,6 +15,7 @@ export const MAX_ITERATIONS_PER_BATCH = 1000;
 export const MAX_PAGE_SIZE = 200;
 export const MAX_STRUCTURE_PER_BATCH = 1000;
 export const EVAL_KINDS = ['full', 'minibatch'] as const;
+export type EvalKind = (typeof EVAL_KINDS)[number];
 export const DATASETS = ['train', 'val', 'test'] as const;
 export const CANDIDATE_ORIGINS = ['seed', 'reflective', 'merge', 'bootstrap', 'trial', 'other'] as const;
 export const POOL_KINDS = ['instruction', 'demos'] as const;

@@ -5,7 +5,6 @@ import { ScoreChart } from '@/components/charts/score-chart';
 import { OptimizerStructureSections } from '@/components/insight/optimizer-structure-sections';
 import { RunInsightA } from '@/components/insight/run-insight-a';
 import { ConfigPanel } from '@/components/run/config-panel';
-import { evalKindOf } from '@/components/run/eval-kind';
 import { IterationsTable } from '@/components/run/iterations-table';
 import { ProgramDiff } from '@/components/run/program-diff';
 import { ProgramState } from '@/components/run/program-state';
@@ -130,7 +129,7 @@ export default async function RunPage({ params, searchParams }: Props) {
       <ScoreCards
         run={run}
         bestIteration={best?.iteration ?? null}
-        shown={shownScores(run, deriveScores(iterations.map((i) => ({ iteration: i.iteration, score: i.score, kind: i.evalKind ?? evalKindOf(i.params), isSelected: i.isSelected }))))}
+        shown={shownScores(run, deriveScores(iterations.map((i) => ({ iteration: i.iteration, score: i.score, kind: i.evalKind, isSelected: i.isSelected }))))}
       />
 
       <Section id="notes" testId="notes-section" title="Notes and labels" description="Star, rename, tag and annotate this run; every change is recorded.">
@@ -165,7 +164,7 @@ export default async function RunPage({ params, searchParams }: Props) {
           </p>
         ) : (
           <ScoreChart
-            points={iterations.map((i) => ({ iteration: i.iteration, score: i.score, kind: i.evalKind ?? evalKindOf(i.params) }))}
+            points={iterations.map((i) => ({ iteration: i.iteration, score: i.score, kind: i.evalKind }))}
             best={best && best.score !== null ? { iteration: best.iteration, score: best.score } : null}
           />
         )}
@@ -190,7 +189,7 @@ export default async function RunPage({ params, searchParams }: Props) {
             score: i.score,
             isBest: i.isBest,
             isSelected: i.isSelected,
-            kind: i.evalKind ?? evalKindOf(i.params),
+            kind: i.evalKind,
             params: i.params,
             latencyMs: i.latencyMs,
             tokens: i.tokens,
