@@ -14,6 +14,10 @@ export const MAX_SAMPLES_PER_BATCH = 5000;
 export const MAX_ITERATIONS_PER_BATCH = 1000;
 export const MAX_PAGE_SIZE = 200;
 export const MAX_STRUCTURE_PER_BATCH = 1000;
+export const DEFAULT_LEADERBOARD_LIMIT = 10;
+export const MAX_LEADERBOARD_LIMIT = 100;
+// the newest changes of a run that its audit shows
+export const RUN_CHANGES_SHOWN = 100;
 export const EVAL_KINDS = ['full', 'minibatch'] as const;
 export type EvalKind = (typeof EVAL_KINDS)[number];
 export const DATASETS = ['train', 'val', 'test'] as const;

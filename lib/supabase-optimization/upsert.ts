@@ -1,3 +1,4 @@
+import type { UpsertCounts } from './dto-schemas.ts';
 import { ValidationError } from './errors.ts';
 import { missingRun } from './runs.ts';
 import type { Tx } from './scope.ts';
@@ -19,10 +20,7 @@ export interface ChildTable {
   fields: FieldColumn[];
 }
 
-export interface UpsertCounts {
-  inserted: number;
-  updated: number;
-}
+export type { UpsertCounts };
 
 // Items of one batch name distinct keys: a repeated key is the client's mistake.
 export function assertDistinctKeys<T extends Record<string, unknown>>(items: T[], keys: (keyof T & string)[], what: string): void {
