@@ -168,34 +168,14 @@ export const proposalDtoSchema = z.object({
   metadata: jsonObjectSchema,
 });
 
-export const runSummaryDtoSchema = z.object({
-  runId: uuid,
-  projectId: z.string(),
-  runName: z.string(),
-  optimizerType: z.string(),
-  status: runStatus,
-  tags: z.array(z.string()),
-  initialScore: z.number().nullable(),
-  finalScore: z.number().nullable(),
-  bestScore: z.number().nullable(),
-  improvement: z.number().nullable(),
-  improvementPct: z.number().nullable(),
-  iterations: int,
-  bestIteration: int.nullable(),
-  bestIterationScore: z.number().nullable(),
-  samplesEvaluated: int,
-  samplesSuccessful: int,
-  samplesFailed: int,
-  successRate: z.number().nullable(),
-  totalTokens: int,
-  totalCostUsd: z.number(),
-  avgLatencyMs: z.number().nullable(),
-  startedAt: timestamp.nullable(),
-  endedAt: timestamp.nullable(),
-  durationMs: int.nullable(),
-  createdAt: timestamp,
-  updatedAt: timestamp,
-});
+export const runSummaryDtoSchema = runDtoSchema
+  .omit({ id: true, description: true, config: true, metadata: true, errorMessage: true, createdBy: true })
+  .extend({
+    runId: uuid,
+    bestIteration: int.nullable(),
+    bestIterationScore: z.number().nullable(),
+    successRate: z.number().nullable(),
+  });
 
 export const topRunDtoSchema = runDtoSchema.pick({
   id: true,
