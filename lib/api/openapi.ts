@@ -47,7 +47,7 @@ import {
   updateRunSchema,
   upsertCountsDtoSchema,
 } from '../supabase-optimization/index.ts';
-import { errorBodySchema, STATUS_BY_CODE } from './errors.ts';
+import { errorBodySchema, STATUS_BY_CODE, type ApiErrorCode } from './errors.ts';
 import { ANALYSIS_PARAMS, queryFields } from './query.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -121,16 +121,20 @@ const jsonContent = (schema: JsonSchema) => ({ 'application/json': { schema } })
 const ok = (description: string, schema: JsonSchema, status = '200') => ({
   [status]: { description, content: jsonContent(schema) },
 });
-const errors = (...codes: number[]) =>
-  Object.fromEntries(
-    [401, 429, 500, 503, ...codes].map((code) => [
-      String(code),
-      { description: Object.entries(STATUS_BY_CODE).filter(([, s]) => s === code).map(([c]) => c).join(', '), content: jsonContent(ref('Error')) },
-    ]),
+// The error answers an operation documents, named by code: each under the status the
+// error contract (lib/api/errors.ts) gives it, described by the codes that share it.
+const ALWAYS: ApiErrorCode[] = ['unauthorized', 'rate_limited', 'internal_error', 'database_unavailable'];
+const errors = (...codes: ApiErrorCode[]) => {
+  const byStatus = new Map<number, ApiErrorCode[]>();
+  for (const code of [...ALWAYS, ...codes]) byStatus.set(STATUS_BY_CODE[code], [...(byStatus.get(STATUS_BY_CODE[code]) ?? []), code]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, shared]) => [String(status), { description: shared.join(', '), content: jsonContent(ref('Error')) }]),
   );
+};
 const runIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const query = (name: string, schema: JsonSchema, description: string) => ({ name, in: 'query', schema, description });
-const writeErrorsOf = () => errors(400, 403, 404, 409, 413, 415, 422);
+const writeErrorsOf = () =>
+  errors('bad_request', 'invalid_json', 'forbidden', 'not_found', 'conflict', 'payload_too_large', 'unsupported_media_type', 'validation_failed');
 
 function structurePath(segment: string, name: string, what: string, key: string): JsonSchema {
   return {
@@ -142,7 +146,7 @@ function structurePath(segment: string, name: string, what: string, key: string)
         parameters: listParameters(listStructureSchema, ['runId']),
         responses: {
           ...ok('A page', ref(`${name}Page`)),
-          ...errors(404, 422),
+          ...errors('not_found', 'validation_failed'),
         },
       },
       post: {
@@ -230,7 +234,7 @@ export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCoun
               `A page of runs. total: exact when the only filters are status and optimizerType; with any other filter, counted up to ${runCountCap.toLocaleString('en-US')} (the RUN_COUNT_CAP setting): past that, ${runCountCap.toLocaleString('en-US')} with totalIsExact false`,
               ref('RunPage'),
             ),
-            ...errors(404, 422),
+            ...errors('not_found', 'validation_failed'),
           },
         },
         post: {
@@ -242,20 +246,20 @@ export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCoun
       },
       '/api/v1/runs/{id}': {
         parameters: [runIdParam],
-        get: { summary: 'Get a run', responses: { ...ok('The run', ref('Run')), ...errors(404, 422) } },
+        get: { summary: 'Get a run', responses: { ...ok('The run', ref('Run')), ...errors('not_found', 'validation_failed') } },
         patch: {
           summary: 'Update a run',
           description: 'Status moves forward only: a completed, failed or cancelled run cannot become pending or running.',
           requestBody: { required: true, content: jsonContent(ref('UpdateRun')) },
           responses: { ...ok('The updated run', ref('Run')), ...writeErrors },
         },
-        delete: { summary: 'Delete a run with its iterations and samples', responses: { '204': { description: 'Deleted' }, ...errors(403, 404, 422) } },
+        delete: { summary: 'Delete a run with its iterations and samples', responses: { '204': { description: 'Deleted' }, ...errors('forbidden', 'not_found', 'validation_failed') } },
       },
       '/api/v1/runs/{id}/iterations': {
         parameters: [runIdParam],
         get: {
           summary: 'List iterations',
-          responses: { ...ok('Iterations in order', ref('IterationList')), ...errors(404) },
+          responses: { ...ok('Iterations in order', ref('IterationList')), ...errors('not_found', 'validation_failed') },
         },
         post: {
           summary: 'Log one iteration or an array of them',
@@ -281,7 +285,7 @@ export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCoun
           ],
           responses: {
             ...ok('A page of samples', ref('SamplePage')),
-            ...errors(404, 422),
+            ...errors('not_found', 'validation_failed'),
           },
         },
         post: {
@@ -310,7 +314,7 @@ export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCoun
       ...structurePath('proposals', 'Proposal', "GEPA's accepted and rejected proposals", 'proposalIndex'),
       '/api/v1/runs/{id}/summary': {
         parameters: [runIdParam],
-        get: { summary: 'Run summary', responses: { ...ok('Summary', ref('RunSummary')), ...errors(404, 422) } },
+        get: { summary: 'Run summary', responses: { ...ok('Summary', ref('RunSummary')), ...errors('not_found', 'validation_failed') } },
       },
       '/api/v1/leaderboard': {
         get: {
@@ -321,7 +325,7 @@ export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCoun
             query('optimizerType', { type: 'string' }, ''),
             query('tag', { type: 'string' }, ''),
           ],
-          responses: { ...ok('Runs', ref('TopRunList')), ...errors(403, 422) },
+          responses: { ...ok('Runs', ref('TopRunList')), ...errors('forbidden', 'validation_failed') },
         },
       },
       '/api/v1/analytics': {
@@ -330,7 +334,7 @@ export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCoun
           parameters: [query('projectId', { type: 'string' }, "Defaults to the API key's project; an API key naming another project: 403")],
           responses: {
             ...ok('Rows and the last refresh time', ref('ProjectAnalytics')),
-            ...errors(403, 422),
+            ...errors('forbidden', 'validation_failed'),
           },
         },
       },
@@ -343,13 +347,13 @@ export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCoun
             'with Retry-After and details { lastRefreshedAt, retryAfterSeconds }.',
           responses: {
             ...ok('Result', ref('RefreshResult')),
-            ...errors(403),
+            ...errors('forbidden'),
           },
         },
       },
       '/api/v1/runs/{id}/note': {
         parameters: [runIdParam],
-        get: { summary: "The run's Markdown note", responses: { ...ok('The note, null when the run has none', ref('RunNoteResponse')), ...errors(404) } },
+        get: { summary: "The run's Markdown note", responses: { ...ok('The note, null when the run has none', ref('RunNoteResponse')), ...errors('not_found', 'validation_failed') } },
         put: {
           summary: "Write the run's Markdown note",
           description: 'An empty body removes the note. Rendered as Markdown without raw HTML. Recorded in the run\'s changes.',
@@ -362,11 +366,11 @@ export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCoun
         put: {
           summary: 'Star a run (signed-in users)',
           description: "Stars are each user's own bookmarks; viewers may star. An API key has no user to star for (422).",
-          responses: { ...ok('Starred', ref('RunStar')), ...errors(404, 422) },
+          responses: { ...ok('Starred', ref('RunStar')), ...errors('not_found', 'validation_failed') },
         },
         delete: {
           summary: "Remove the signed-in user's star",
-          responses: { ...ok('Not starred', ref('RunStar')), ...errors(404, 422) },
+          responses: { ...ok('Not starred', ref('RunStar')), ...errors('not_found', 'validation_failed') },
         },
       },
       '/api/v1/runs/{id}/labels': {
@@ -385,7 +389,7 @@ export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCoun
           description: `Renames, tag edits, status changes and note edits, newest first (at most ${RUN_CHANGES_SHOWN}), written by the database.`,
           responses: {
             ...ok('Changes', ref('RunChangeList')),
-            ...errors(404),
+            ...errors('not_found', 'validation_failed'),
           },
         },
       },
@@ -394,7 +398,7 @@ export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCoun
         get: {
           summary: "The run's last write and whether it is stalled",
           description: 'A running run whose row and iterations were last written more than STALLED_RUN_MINUTES ago is stalled.',
-          responses: { ...ok('Activity', ref('RunActivity')), ...errors(404) },
+          responses: { ...ok('Activity', ref('RunActivity')), ...errors('not_found', 'validation_failed') },
         },
       },
       '/api/v1/runs/{id}/crash': {
@@ -419,7 +423,7 @@ export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCoun
             ...listParameters(listRunsSchema, ['cursor', 'offset', 'limit']),
             ...analysisParameters(runAnalysisSchema),
           ],
-          responses: { ...ok('Groups', ref('GroupedCurves')), ...errors(422) },
+          responses: { ...ok('Groups', ref('GroupedCurves')), ...errors('validation_failed') },
         },
       },
       '/api/v1/analysis/config-importance': {
@@ -434,14 +438,14 @@ export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCoun
             ...listParameters(listRunsSchema, ['cursor', 'offset', 'limit']),
             ...analysisParameters(configImportanceSchema),
           ],
-          responses: { ...ok('Keys and parallel coordinates', ref('ConfigImportance')), ...errors(422) },
+          responses: { ...ok('Keys and parallel coordinates', ref('ConfigImportance')), ...errors('validation_failed') },
         },
       },
       '/api/v1/views': {
         get: {
           summary: "A project's saved views",
           parameters: [query('projectId', { type: 'string' }, "Defaults to the API key's project")],
-          responses: { ...ok('Views', ref('SavedViewList')), ...errors(422) },
+          responses: { ...ok('Views', ref('SavedViewList')), ...errors('validation_failed') },
         },
         post: {
           summary: 'Save a view',

@@ -359,6 +359,17 @@ describe('responses match the document', () => {
     expectDocumented('/api/v1/runs', 'get', await api('GET', '/api/v1/runs', { headers: {} }));
   });
 
+  it("a run route's GET answers a malformed or unknown run id with a status it documents", async () => {
+    const headers = keyAuth(t.key);
+    for (const route of Object.keys(doc.paths).filter((r) => r.includes('{id}') && doc.paths[r].get)) {
+      for (const id of ['not-a-uuid', '00000000-0000-4000-8000-000000000000']) {
+        const res = await api('GET', route.replace('{id}', id), { headers });
+        expect(res.status, `${route} with ${id}`).toBeGreaterThanOrEqual(400);
+        expectDocumented(route, 'get', res);
+      }
+    }
+  });
+
   it('checked every documented GET route', () => {
     const gets = Object.keys(doc.paths).filter((route) => doc.paths[route].get && route !== '/api/v1/openapi.json');
     for (const route of gets) expect(checked.has(`get ${route}`), route).toBe(true);
