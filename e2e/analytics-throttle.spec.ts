@@ -1,36 +1,22 @@
-import { randomBytes } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { createSqlClient, type Sql } from '../lib/db/client.ts';
-import { createProject, createRun, createUser, type TestUser } from '../tests/helpers/fixtures.ts';
-import { servers } from './servers.ts';
-import { collectPageErrors, signIn } from './support.ts';
+import { createRun } from '../tests/helpers/fixtures.ts';
+import { collectPageErrors, ownedProject, signIn } from './support.ts';
 
 // The dashboard's "Refresh analytics" button while another process holds the refresh
 // (its advisory lock taken here): it says the refresh was not done and when to try again,
 // and refreshes once the other one is over. (The server of the browser tests refreshes
 // with no minimum interval, so only the one-at-a-time rule applies.)
 
-let sql: Sql;
-let baseUrl: string;
-let owner: TestUser;
-let projectId: string;
+const project = ownedProject('throttle', 3);
 
 test.beforeAll(async () => {
-  const s = servers().supabase;
-  baseUrl = s.baseUrl;
-  sql = createSqlClient(s.databaseUrl, { max: 3 });
-  owner = await createUser(sql, 'throttled-owner');
-  projectId = await createProject(sql, `throttle-${randomBytes(4).toString('hex')}`, [[owner, 'owner']]);
-  await createRun(sql, projectId, { status: 'completed', final_score: 0.7, initial_score: 0.5 });
+  await createRun(project.sql, project.projectId, { status: 'completed', final_score: 0.7, initial_score: 0.5 });
 });
 
-test.afterAll(async () => {
-  await sql?.end({ timeout: 5 });
-});
-
-const refreshCount = async () => (await sql<{ n: number }[]>`select count(*)::int as n from optimization_analytics_refreshes`)[0]!.n;
+const refreshCount = async () => (await project.sql<{ n: number }[]>`select count(*)::int as n from optimization_analytics_refreshes`)[0]!.n;
 
 test('a refresh asked for while another runs is refused with when to retry; then it refreshes', async ({ browser }) => {
+  const { sql, baseUrl, owner, projectId } = project;
   const context = await browser.newContext();
   await signIn(context, baseUrl, owner);
   const page = await context.newPage();

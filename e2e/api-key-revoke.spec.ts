@@ -1,31 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { createSqlClient, type Sql } from '../lib/db/client.ts';
-import { createProject, createUser, type TestUser } from '../tests/helpers/fixtures.ts';
-import { servers } from './servers.ts';
-import { collectPageErrors, expectNoErrorScreen, keyHeaders, signIn } from './support.ts';
+import { collectPageErrors, expectNoErrorScreen, keyHeaders, ownedProject, signIn } from './support.ts';
 
 // An owner creates two API keys on the settings page, revokes one there, and that key
 // answers 401 from then on while the other keeps working (Supabase mode, cookie session).
 
-let sql: Sql;
-let baseUrl: string;
-let owner: TestUser;
-let projectId: string;
-
-test.beforeAll(async () => {
-  const s = servers().supabase;
-  baseUrl = s.baseUrl;
-  sql = createSqlClient(s.databaseUrl, { max: 2 });
-  owner = await createUser(sql, 'revoker');
-  projectId = await createProject(sql, `revoke-${randomBytes(4).toString('hex')}`, [[owner, 'owner']]);
-});
-
-test.afterAll(async () => {
-  await sql?.end({ timeout: 5 });
-});
+const project = ownedProject('revoker');
 
 test('a key revoked on the settings page answers 401; another key still works', async ({ browser, request }) => {
+  const { sql, baseUrl, owner, projectId } = project;
   const context = await browser.newContext();
   await signIn(context, baseUrl, owner);
   const page = await context.newPage();

@@ -1,5 +1,9 @@
-import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { randomBytes } from 'node:crypto';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { createSqlClient, type Sql } from '../lib/db/client.ts';
+import { createProject, createUser, type TestUser } from '../tests/helpers/fixtures.ts';
 import { sessionCookies, signAccessToken } from '../tests/support/auth.ts';
+import { servers } from './servers.ts';
 
 // Shared by the browser specs: signing in by cookie, API calls with a key, and the checks
 // every page must pass.
@@ -7,6 +11,30 @@ import { sessionCookies, signAccessToken } from '../tests/support/auth.ts';
 export async function signIn(context: BrowserContext, baseUrl: string, user: { id: string; email: string }): Promise<void> {
   const cookies = sessionCookies(await signAccessToken(user), user);
   await context.addCookies(cookies.map((c) => ({ name: c.name, value: c.value, url: baseUrl })));
+}
+
+export interface OwnedProject {
+  sql: Sql;
+  baseUrl: string;
+  owner: TestUser;
+  projectId: string;
+}
+
+// A spec's own owner and project on the Supabase-mode server, made before its tests (hooks
+// registered here) with a database connection closed after them. Read the fields in tests.
+export function ownedProject(label: string, maxConnections = 2): OwnedProject {
+  const state = {} as OwnedProject;
+  test.beforeAll(async () => {
+    const s = servers().supabase;
+    state.baseUrl = s.baseUrl;
+    state.sql = createSqlClient(s.databaseUrl, { max: maxConnections });
+    state.owner = await createUser(state.sql, `${label}-owner`);
+    state.projectId = await createProject(state.sql, `${label}-${randomBytes(4).toString('hex')}`, [[state.owner, 'owner']]);
+  });
+  test.afterAll(async () => {
+    await state.sql?.end({ timeout: 5 });
+  });
+  return state;
 }
 
 export const keyHeaders = (key: string) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });

@@ -16,10 +16,16 @@ describe('list query parsing', () => {
   });
 
   it('documents every field the runs parser reads', () => {
-    const doc = buildOpenApiDocument() as { paths: Record<string, { get: { parameters: Array<{ name: string }> } }> };
+    const doc = buildOpenApiDocument({ runCountCap: 1000 }) as { paths: Record<string, { get: { parameters: Array<{ name: string }> } }> };
     const documented = doc.paths['/api/v1/runs']!.get.parameters.map((p) => p.name);
     const parsed = queryFields(listRunsSchema).map((f) => (f.kind === 'config' ? 'config.<path>' : f.name));
     expect(documented).toEqual(parsed);
+  });
+
+  it('states the limits the server runs with, not copies of them', () => {
+    const text = JSON.stringify(buildOpenApiDocument({ runCountCap: 250 }));
+    expect(text).toContain('counted up to 250 (the RUN_COUNT_CAP setting)');
+    expect(text).not.toContain('1,000+');
   });
 
   it('types values: lists, numbers, booleans and typed config values', () => {

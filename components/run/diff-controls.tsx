@@ -50,24 +50,7 @@ export function DiffControls({
 
   return (
     <div className="flex flex-wrap items-end gap-3" aria-busy={pending}>
-      <div className="min-w-40 flex-1 sm:flex-none">
-        <label className="label" htmlFor="diff-from">
-          From iteration
-        </label>
-        <select
-          id="diff-from"
-          data-testid="diff-from"
-          className="input"
-          value={pick.from}
-          onChange={(e) => go({ from: Number(e.target.value) })}
-        >
-          {options.map((o) => (
-            <option key={o.iteration} value={o.iteration}>
-              {o.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <IterationSelect name="from" label="From iteration" options={options} value={pick.from} onPick={(iteration) => go({ from: iteration })} />
       <button
         type="button"
         className="btn mb-px"
@@ -77,24 +60,7 @@ export function DiffControls({
       >
         ⇄
       </button>
-      <div className="min-w-40 flex-1 sm:flex-none">
-        <label className="label" htmlFor="diff-to">
-          To iteration
-        </label>
-        <select
-          id="diff-to"
-          data-testid="diff-to"
-          className="input"
-          value={pick.to}
-          onChange={(e) => go({ to: Number(e.target.value) })}
-        >
-          {options.map((o) => (
-            <option key={o.iteration} value={o.iteration}>
-              {o.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <IterationSelect name="to" label="To iteration" options={options} value={pick.to} onPick={(iteration) => go({ to: iteration })} />
       {textAvailable && (
         <div role="group" aria-label="Compare as" className="inline-flex">
           <button
@@ -116,6 +82,35 @@ export function DiffControls({
         </div>
       )}
       {pending && <span className="muted mb-2 text-xs">Updating…</span>}
+    </div>
+  );
+}
+
+function IterationSelect({
+  name,
+  label,
+  options,
+  value,
+  onPick,
+}: {
+  name: 'from' | 'to';
+  label: string;
+  options: DiffOption[];
+  value: number;
+  onPick: (iteration: number) => void;
+}) {
+  return (
+    <div className="min-w-40 flex-1 sm:flex-none">
+      <label className="label" htmlFor={`diff-${name}`}>
+        {label}
+      </label>
+      <select id={`diff-${name}`} data-testid={`diff-${name}`} className="input" value={value} onChange={(e) => onPick(Number(e.target.value))}>
+        {options.map((o) => (
+          <option key={o.iteration} value={o.iteration}>
+            {o.label}
+          </option>
+        ))}
+      </select>
     </div>
   );
 }

@@ -3,8 +3,7 @@
 import Link from 'next/link';
 import { usePathname, useSearchParams } from 'next/navigation';
 import { Fragment, useState } from 'react';
-import type { JsonObject, JsonValue } from '@/lib/supabase-optimization/schemas';
-import type { EvalKind } from './eval-kind';
+import type { EvalKind, JsonObject, JsonValue } from '@/lib/supabase-optimization/schemas';
 import { JsonTree } from './json-tree';
 import { formatCost, formatDuration, formatLatency, formatScore, formatTokens } from '@/lib/format';
 

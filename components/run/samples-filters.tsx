@@ -2,13 +2,10 @@
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useRef, useTransition, type FormEvent } from 'react';
+import type { SampleFilterValues } from '@/lib/dashboard/sample-filters';
 
-export interface SampleFilterValues {
-  iteration: number | null;
-  errorsOnly: boolean;
-  minScore: number | null;
-  maxScore: number | null;
-}
+export type { SampleFilterValues };
+
 
 const SAMPLE_PARAMS = ['sIter', 'sErrors', 'sMin', 'sMax', 'sCursor', 'sHist'];
 
@@ -86,42 +83,8 @@ export function SamplesFilters({
           ))}
         </select>
       </div>
-      <div className="w-24">
-        <label className="label" htmlFor="sample-min">
-          Min score
-        </label>
-        <input
-          id="sample-min"
-          name="sMin"
-          type="number"
-          inputMode="decimal"
-          min={0}
-          max={1}
-          step={0.01}
-          placeholder="0"
-          className="input"
-          data-testid="sample-filter-min"
-          defaultValue={values.minScore ?? ''}
-        />
-      </div>
-      <div className="w-24">
-        <label className="label" htmlFor="sample-max">
-          Max score
-        </label>
-        <input
-          id="sample-max"
-          name="sMax"
-          type="number"
-          inputMode="decimal"
-          min={0}
-          max={1}
-          step={0.01}
-          placeholder="1"
-          className="input"
-          data-testid="sample-filter-max"
-          defaultValue={values.maxScore ?? ''}
-        />
-      </div>
+      <ScoreInput name="sMin" id="min" label="Min score" placeholder="0" value={values.minScore} />
+      <ScoreInput name="sMax" id="max" label="Max score" placeholder="1" value={values.maxScore} />
       <label className="flex h-[34px] cursor-pointer items-center gap-2 text-sm select-none">
         <input
           type="checkbox"
@@ -146,5 +109,28 @@ export function SamplesFilters({
       </div>
       {pending && <span className="muted self-center text-xs">Loading…</span>}
     </form>
+  );
+}
+
+function ScoreInput({ name, id, label, placeholder, value }: { name: string; id: 'min' | 'max'; label: string; placeholder: string; value: number | null }) {
+  return (
+    <div className="w-24">
+      <label className="label" htmlFor={`sample-${id}`}>
+        {label}
+      </label>
+      <input
+        id={`sample-${id}`}
+        name={name}
+        type="number"
+        inputMode="decimal"
+        min={0}
+        max={1}
+        step={0.01}
+        placeholder={placeholder}
+        className="input"
+        data-testid={`sample-filter-${id}`}
+        defaultValue={value ?? ''}
+      />
+    </div>
   );
 }

@@ -1,23 +1,10 @@
+import { z } from 'zod';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/index.ts';
 import { isDataError } from '../supabase-optimization/index.ts';
 
-export type ApiErrorCode =
-  | 'bad_request'
-  | 'invalid_json'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'conflict'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'validation_failed'
-  | 'rate_limited'
-  | 'internal_error'
-  | 'database_unavailable';
-
-// One table maps every error code to its HTTP status.
-export const STATUS_BY_CODE: Record<ApiErrorCode, number> = {
+// One table maps every error code to its HTTP status; the codes' type and the OpenAPI
+// document's Error schema are read off it.
+export const STATUS_BY_CODE = {
   bad_request: 400,
   invalid_json: 400,
   unauthorized: 401,
@@ -31,7 +18,20 @@ export const STATUS_BY_CODE: Record<ApiErrorCode, number> = {
   rate_limited: 429,
   internal_error: 500,
   database_unavailable: 503,
-};
+} as const satisfies Record<string, number>;
+
+export type ApiErrorCode = keyof typeof STATUS_BY_CODE;
+
+export const API_ERROR_CODES = Object.keys(STATUS_BY_CODE) as [ApiErrorCode, ...ApiErrorCode[]];
+
+// The body of every error response.
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(API_ERROR_CODES),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
 
 export class ApiError extends Error {
   readonly code: ApiErrorCode;

@@ -1,26 +1,54 @@
 import { z } from 'zod';
 import {
+  candidateDtoSchema,
+  candidatePoolEntryDtoSchema,
   candidatePoolEntrySchema,
   candidateSchema,
+  configImportanceDtoSchema,
+  configImportanceSchema,
   createRunSchema,
   createSavedViewSchema,
+  DEFAULT_LEADERBOARD_LIMIT,
   editRunLabelsSchema,
+  groupedCurvesDtoSchema,
+  iterationDtoSchema,
   iterationFieldsSchema,
-  markCrashedSchema,
-  runNoteSchema,
   listRunsSchema,
   listSamplesSchema,
   listStructureSchema,
-  MAX_STRUCTURE_PER_BATCH,
-  paretoSnapshotSchema,
-  proposalSchema,
+  markCrashedSchema,
   MAX_ANALYSIS_RUNS,
-  RUN_STATUSES,
+  MAX_ITERATIONS_PER_BATCH,
+  MAX_LEADERBOARD_LIMIT,
+  MAX_SAMPLES_PER_BATCH,
+  MAX_STRUCTURE_PER_BATCH,
+  pageOf,
+  paretoSnapshotDtoSchema,
+  paretoSnapshotSchema,
+  projectAnalyticsDtoSchema,
+  projectDtoSchema,
+  proposalDtoSchema,
+  proposalSchema,
+  refreshResultDtoSchema,
+  RUN_CHANGES_SHOWN,
+  runActivityDtoSchema,
+  runAnalysisSchema,
+  runChangeDtoSchema,
+  runDtoSchema,
+  runNoteDtoSchema,
+  runNoteSchema,
+  runPageDtoSchema,
+  runStarDtoSchema,
+  runSummaryDtoSchema,
+  sampleDtoSchema,
   sampleFieldsSchema,
+  savedViewDtoSchema,
+  topRunDtoSchema,
   updateRunSchema,
+  upsertCountsDtoSchema,
 } from '../supabase-optimization/index.ts';
-import { STATUS_BY_CODE } from './errors.ts';
-import { queryFields } from './query.ts';
+import { errorBodySchema, STATUS_BY_CODE, type ApiErrorCode } from './errors.ts';
+import { ANALYSIS_PARAMS, queryFields } from './query.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -32,146 +60,77 @@ function input(schema: z.ZodType): JsonSchema {
   return out;
 }
 
-const nullable = (type: string, extra: JsonSchema = {}) => ({ type: [type, 'null'], ...extra });
-
-const runSchema: JsonSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string', format: 'uuid' },
-    projectId: { type: 'string' },
-    runName: { type: 'string' },
-    description: nullable('string'),
-    optimizerType: { type: 'string', examples: ['miprov2'] },
-    status: { type: 'string', enum: [...RUN_STATUSES] },
-    config: { type: 'object' },
-    metadata: { type: 'object' },
-    tags: { type: 'array', items: { type: 'string' } },
-    errorMessage: nullable('string'),
-    startedAt: nullable('string', { format: 'date-time' }),
-    endedAt: nullable('string', { format: 'date-time' }),
-    durationMs: nullable('integer'),
-    initialScore: nullable('number'),
-    finalScore: nullable('number'),
-    bestScore: nullable('number'),
-    improvement: nullable('number'),
-    improvementPct: nullable('number'),
-    iterations: { type: 'integer' },
-    samplesEvaluated: { type: 'integer' },
-    samplesSuccessful: { type: 'integer' },
-    samplesFailed: { type: 'integer' },
-    totalTokens: { type: 'integer' },
-    totalCostUsd: { type: 'number' },
-    avgLatencyMs: nullable('number'),
-    createdBy: nullable('string', { format: 'uuid' }),
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
-  },
-};
-
-const iterationSchema: JsonSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string', format: 'uuid' },
-    runId: { type: 'string', format: 'uuid' },
-    projectId: { type: 'string' },
-    iteration: { type: 'integer' },
-    score: nullable('number'),
-    isBest: { type: 'boolean' },
-    params: { type: 'object' },
-    programState: {},
-    programHash: nullable('string'),
-    samplesEvaluated: { type: 'integer' },
-    latencyMs: nullable('number'),
-    tokens: { type: 'integer' },
-    costUsd: { type: 'number' },
-    durationMs: nullable('integer'),
-    evalKind: nullable('string', { enum: ['full', 'minibatch', null] }),
-    rawScore: nullable('number'),
-    scoreScale: nullable('number'),
-    isSelected: { type: 'boolean', description: 'Set with the input field `selected`; at most one a run' },
-    candidateId: nullable('string'),
-    parentCandidateIds: nullable('array', { items: { type: 'string' } }),
-    trial: nullable('integer'),
-    budgetUsed: nullable('integer'),
-    elapsedMs: nullable('integer'),
-    dataset: nullable('string', { enum: ['train', 'val', 'test', null] }),
-    usageByRole: nullable('object'),
-    reportedTokens: nullable('integer', { description: 'tokens as the client reported them' }),
-    reportedCostUsd: nullable('number'),
-    sampleTokens: { type: 'integer', description: "The sum of the iteration's samples' tokens" },
-    sampleCostUsd: { type: 'number' },
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
-  },
-};
-
-const sampleSchema: JsonSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    runId: { type: 'string', format: 'uuid' },
-    iteration: { type: 'integer' },
-    iterationId: nullable('string', { format: 'uuid' }),
-    sampleIndex: { type: 'integer' },
-    input: {},
-    output: {},
-    expected: {},
-    score: nullable('number'),
-    error: nullable('string'),
-    latencyMs: nullable('number'),
-    tokens: { type: 'integer' },
-    costUsd: { type: 'number' },
-    programHash: nullable('string'),
-    metadata: { type: 'object' },
-    createdAt: { type: 'string', format: 'date-time' },
-    exampleId: nullable('string'),
-    feedback: nullable('string'),
-  },
-};
-
-// A stored row of a run's structure: the input's fields (nullable, filled) with its keys.
-function rowOf(schema: z.ZodType): JsonSchema {
-  const fields = input(schema) as { properties: Record<string, JsonSchema> };
+// Response bodies: the data layer's DTO schemas (the same that type its results) and the
+// API's envelopes around them, each a named component; a schema that uses another refers to it.
+function responseSchemas(): Record<string, z.ZodType> {
+  const list = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
+  const note = z.object({ note: runNoteDtoSchema.nullable() });
   return {
-    type: 'object',
-    properties: {
-      projectId: { type: 'string' },
-      runId: { type: 'string', format: 'uuid' },
-      ...fields.properties,
-      createdAt: { type: 'string', format: 'date-time' },
-      updatedAt: { type: 'string', format: 'date-time' },
-    },
+    Run: runDtoSchema,
+    RunPage: runPageDtoSchema,
+    Iteration: iterationDtoSchema,
+    IterationList: list(iterationDtoSchema),
+    Sample: sampleDtoSchema,
+    SamplePage: pageOf(sampleDtoSchema),
+    Candidate: candidateDtoSchema,
+    CandidatePage: pageOf(candidateDtoSchema),
+    CandidatePoolEntry: candidatePoolEntryDtoSchema,
+    CandidatePoolEntryPage: pageOf(candidatePoolEntryDtoSchema),
+    ParetoSnapshot: paretoSnapshotDtoSchema,
+    ParetoSnapshotPage: pageOf(paretoSnapshotDtoSchema),
+    Proposal: proposalDtoSchema,
+    ProposalPage: pageOf(proposalDtoSchema),
+    UpsertCounts: upsertCountsDtoSchema,
+    RunSummary: runSummaryDtoSchema,
+    TopRun: topRunDtoSchema,
+    TopRunList: list(topRunDtoSchema),
+    ProjectAnalytics: projectAnalyticsDtoSchema,
+    RefreshResult: refreshResultDtoSchema,
+    RunNote: runNoteDtoSchema,
+    RunNoteResponse: note,
+    RunStar: runStarDtoSchema,
+    RunChangeList: list(runChangeDtoSchema),
+    RunActivity: runActivityDtoSchema.extend({ stalledAfterMinutes: z.number().int() }),
+    GroupedCurves: groupedCurvesDtoSchema,
+    ConfigImportance: configImportanceDtoSchema,
+    SavedView: savedViewDtoSchema,
+    SavedViewList: list(savedViewDtoSchema),
+    ProjectList: list(projectDtoSchema),
+    Error: errorBodySchema,
   };
 }
 
-const errorSchema: JsonSchema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string', enum: Object.keys(STATUS_BY_CODE) },
-        message: { type: 'string' },
-        details: {},
-      },
-    },
-  },
-};
+function outputComponents(): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(responseSchemas())) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    io: 'output',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, JsonSchema> };
+  for (const schema of Object.values(schemas)) {
+    delete schema.$schema;
+    delete schema.$id;
+  }
+  return schemas;
+}
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const jsonContent = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const ok = (description: string, schema: JsonSchema, status = '200') => ({
   [status]: { description, content: jsonContent(schema) },
 });
-const errors = (...codes: number[]) =>
-  Object.fromEntries(
-    [401, 429, 500, 503, ...codes].map((code) => [
-      String(code),
-      { description: Object.entries(STATUS_BY_CODE).filter(([, s]) => s === code).map(([c]) => c).join(', '), content: jsonContent(ref('Error')) },
-    ]),
+// The error answers an operation documents, named by code: each under the status the
+// error contract (lib/api/errors.ts) gives it, described by the codes that share it.
+const ALWAYS: ApiErrorCode[] = ['unauthorized', 'rate_limited', 'internal_error', 'database_unavailable'];
+const errors = (...codes: ApiErrorCode[]) => {
+  const byStatus = new Map<number, ApiErrorCode[]>();
+  for (const code of [...ALWAYS, ...codes]) byStatus.set(STATUS_BY_CODE[code], [...(byStatus.get(STATUS_BY_CODE[code]) ?? []), code]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, shared]) => [String(status), { description: shared.join(', '), content: jsonContent(ref('Error')) }]),
   );
+};
 const runIdParam = {
   name: 'id',
   in: 'path',
@@ -181,7 +140,8 @@ const runIdParam = {
     "The run's id, unique within its project. An API key names its own project; a signed-in caller whose id is held by runs of several of their projects gets 409 conflict (details.projects).",
 };
 const query = (name: string, schema: JsonSchema, description: string) => ({ name, in: 'query', schema, description });
-const writeErrorsOf = () => errors(400, 403, 404, 409, 413, 415, 422);
+const writeErrorsOf = () =>
+  errors('bad_request', 'invalid_json', 'forbidden', 'not_found', 'conflict', 'payload_too_large', 'unsupported_media_type', 'validation_failed');
 
 function structurePath(segment: string, name: string, what: string, key: string): JsonSchema {
   return {
@@ -192,8 +152,8 @@ function structurePath(segment: string, name: string, what: string, key: string)
         description: `In ${key} order; page with \`cursor\` (the previous page's \`nextCursor\`).`,
         parameters: listParameters(listStructureSchema, ['runId']),
         responses: {
-          ...ok('A page', { type: 'object', properties: { data: { type: 'array', items: ref(name) }, nextCursor: nullable('string') } }),
-          ...errors(404, 422),
+          ...ok('A page', ref(`${name}Page`)),
+          ...errors('not_found', 'validation_failed'),
         },
       },
       post: {
@@ -202,7 +162,7 @@ function structurePath(segment: string, name: string, what: string, key: string)
           `Up to ${MAX_STRUCTURE_PER_BATCH.toLocaleString('en-US')} in one request; all are written or none. Upserts on ${key}, ` +
           'field by field: a field left out keeps its stored value, null clears it.',
         requestBody: { required: true, content: jsonContent({ type: 'array', minItems: 1, maxItems: MAX_STRUCTURE_PER_BATCH, items: ref(`${name}Input`) }) },
-        responses: { ...ok('Counts', { type: 'object', properties: { inserted: { type: 'integer' }, updated: { type: 'integer' } } }, '201'), ...writeErrorsOf() },
+        responses: { ...ok('Counts', ref('UpsertCounts'), '201'), ...writeErrorsOf() },
       },
     },
   };
@@ -222,7 +182,17 @@ function listParameters(schema: z.ZodObject, omit: string[] = []) {
     });
 }
 
-export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
+// The analysis endpoints' own parameters (ANALYSIS_PARAMS), as their schema has them.
+function analysisParameters(schema: z.ZodObject) {
+  const { properties } = input(schema) as { properties: Record<string, JsonSchema> };
+  return ANALYSIS_PARAMS.filter((name) => name in properties).map((name) => {
+    const { description, ...rest } = properties[name]!;
+    return query(name, rest, typeof description === 'string' ? description : '');
+  });
+}
+
+// runCountCap: the RUN_COUNT_CAP setting (lib/config), how far a filtered runs list counts.
+export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCountCap: number; serverUrl?: string }): JsonSchema {
   const writeErrors = writeErrorsOf();
   return {
     openapi: '3.1.0',
@@ -241,38 +211,19 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A project API key (osk_…)' } },
       schemas: {
-        Run: runSchema,
-        Iteration: iterationSchema,
-        Sample: sampleSchema,
-        Error: errorSchema,
+        ...outputComponents(),
         CreateRun: input(createRunSchema.partial({ projectId: true })),
         UpdateRun: input(updateRunSchema),
         IterationInput: input(iterationFieldsSchema),
         SampleInput: input(sampleFieldsSchema),
-        Candidate: rowOf(candidateSchema),
         CandidateInput: input(candidateSchema),
-        CandidatePoolEntry: rowOf(candidatePoolEntrySchema),
         CandidatePoolEntryInput: input(candidatePoolEntrySchema),
-        ParetoSnapshot: rowOf(paretoSnapshotSchema),
         ParetoSnapshotInput: input(paretoSnapshotSchema),
-        Proposal: rowOf(proposalSchema),
         ProposalInput: input(proposalSchema),
         RunNoteInput: input(runNoteSchema),
         EditRunLabels: input(editRunLabelsSchema),
         MarkCrashed: input(markCrashedSchema),
         SavedViewInput: input(createSavedViewSchema.partial({ projectId: true })),
-        RunNote: {
-          type: 'object',
-          properties: { runId: { type: 'string', format: 'uuid' }, body: { type: 'string' }, updatedBy: nullable('string', { format: 'uuid' }), updatedAt: { type: 'string', format: 'date-time' } },
-        },
-        SavedView: {
-          type: 'object',
-          properties: {
-            id: { type: 'string', format: 'uuid' }, projectId: { type: 'string' }, name: { type: 'string' },
-            definition: { type: 'object', description: '{ filters, columns, sort, groupBy }' },
-            createdBy: nullable('string', { format: 'uuid' }), createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' },
-          },
-        },
       },
     },
     paths: {
@@ -286,21 +237,11 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
             ...listParameters(listRunsSchema),
           ],
           responses: {
-            ...ok('A page of runs', {
-              type: 'object',
-              properties: {
-                data: { type: 'array', items: ref('Run') },
-                total: {
-                  type: 'integer',
-                  description:
-                    'Runs matching the filters. Exact when the only filters are status and optimizerType; with any other ' +
-                    'filter, counted up to 1,000: past that, 1,000 with totalIsExact false ("1,000+").',
-                },
-                totalIsExact: { type: 'boolean', description: 'false when total is a lower bound' },
-                nextCursor: nullable('string'),
-              },
-            }),
-            ...errors(404, 422),
+            ...ok(
+              `A page of runs. total: exact when the only filters are status and optimizerType; with any other filter, counted up to ${runCountCap.toLocaleString('en-US')} (the RUN_COUNT_CAP setting): past that, ${runCountCap.toLocaleString('en-US')} with totalIsExact false`,
+              ref('RunPage'),
+            ),
+            ...errors('not_found', 'validation_failed'),
           },
         },
         post: {
@@ -312,20 +253,20 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
       },
       '/api/v1/runs/{id}': {
         parameters: [runIdParam],
-        get: { summary: 'Get a run', responses: { ...ok('The run', ref('Run')), ...errors(404, 422) } },
+        get: { summary: 'Get a run', responses: { ...ok('The run', ref('Run')), ...errors('not_found', 'validation_failed') } },
         patch: {
           summary: 'Update a run',
           description: 'Status moves forward only: a completed, failed or cancelled run cannot become pending or running.',
           requestBody: { required: true, content: jsonContent(ref('UpdateRun')) },
           responses: { ...ok('The updated run', ref('Run')), ...writeErrors },
         },
-        delete: { summary: 'Delete a run with its iterations and samples', responses: { '204': { description: 'Deleted' }, ...errors(403, 404, 422) } },
+        delete: { summary: 'Delete a run with its iterations and samples', responses: { '204': { description: 'Deleted' }, ...errors('forbidden', 'not_found', 'validation_failed') } },
       },
       '/api/v1/runs/{id}/iterations': {
         parameters: [runIdParam],
         get: {
           summary: 'List iterations',
-          responses: { ...ok('Iterations in order', { type: 'object', properties: { data: { type: 'array', items: ref('Iteration') } } }), ...errors(404) },
+          responses: { ...ok('Iterations in order', ref('IterationList')), ...errors('not_found', 'validation_failed') },
         },
         post: {
           summary: 'Log one iteration or an array of them',
@@ -333,12 +274,13 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
             'Upserts on the iteration number, field by field: a field left out keeps its stored value, null clears it. ' +
             'Run statistics and the best iteration update automatically. The best iteration is the `selected` one; ' +
             'without one, the best `full` evaluation; a `minibatch` never outranks a full or unlabelled one. ' +
+            '`evalKind` left out: the kind named in `params` (`eval_type`, `minibatch` or `full_eval`), if any. ' +
             '`tokens`/`costUsd` left out or 0: the sums of the iteration\'s samples.',
           requestBody: {
             required: true,
-            content: jsonContent({ oneOf: [ref('IterationInput'), { type: 'array', maxItems: 1000, items: ref('IterationInput') }] }),
+            content: jsonContent({ oneOf: [ref('IterationInput'), { type: 'array', minItems: 1, maxItems: MAX_ITERATIONS_PER_BATCH, items: ref('IterationInput') }] }),
           },
-          responses: { ...ok('The iteration (or {data: [...]} for an array)', { oneOf: [ref('Iteration'), { type: 'object', properties: { data: { type: 'array', items: ref('Iteration') } } }] }, '201'), ...writeErrors },
+          responses: { ...ok('The iteration (or {data: [...]} for an array)', { oneOf: [ref('Iteration'), ref('IterationList')] }, '201'), ...writeErrors },
         },
       },
       '/api/v1/runs/{id}/samples': {
@@ -349,23 +291,28 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
             ...listParameters(listSamplesSchema, ['runId']),
           ],
           responses: {
-            ...ok('A page of samples', { type: 'object', properties: { data: { type: 'array', items: ref('Sample') }, nextCursor: nullable('string') } }),
-            ...errors(404, 422),
+            ...ok('A page of samples', ref('SamplePage')),
+            ...errors('not_found', 'validation_failed'),
           },
         },
         post: {
           summary: 'Log a batch of samples',
-          description: 'Up to 5,000 samples; all are written or none. Upserts on (iteration, sampleIndex).',
+          description: `Up to ${MAX_SAMPLES_PER_BATCH.toLocaleString('en-US')} samples; all are written or none. Upserts on (iteration, sampleIndex).`,
           requestBody: {
             required: true,
             content: jsonContent({
               oneOf: [
-                { type: 'array', maxItems: 5000, items: ref('SampleInput') },
-                { type: 'object', properties: { samples: { type: 'array', maxItems: 5000, items: ref('SampleInput') } }, required: ['samples'], additionalProperties: false },
+                { type: 'array', minItems: 1, maxItems: MAX_SAMPLES_PER_BATCH, items: ref('SampleInput') },
+                {
+                  type: 'object',
+                  properties: { samples: { type: 'array', minItems: 1, maxItems: MAX_SAMPLES_PER_BATCH, items: ref('SampleInput') } },
+                  required: ['samples'],
+                  additionalProperties: false,
+                },
               ],
             }),
           },
-          responses: { ...ok('Counts', { type: 'object', properties: { inserted: { type: 'integer' }, updated: { type: 'integer' } } }, '201'), ...writeErrors },
+          responses: { ...ok('Counts', ref('UpsertCounts'), '201'), ...writeErrors },
         },
       },
       ...structurePath('candidates', 'Candidate', 'program candidates (GEPA candidates, MIPROv2 evaluated combinations, BootstrapFS/RS, COPRO, SIMBA)', 'candidateId'),
@@ -374,18 +321,18 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
       ...structurePath('proposals', 'Proposal', "GEPA's accepted and rejected proposals", 'proposalIndex'),
       '/api/v1/runs/{id}/summary': {
         parameters: [runIdParam],
-        get: { summary: 'Run summary', responses: { ...ok('Summary', { type: 'object' }), ...errors(404, 422) } },
+        get: { summary: 'Run summary', responses: { ...ok('Summary', ref('RunSummary')), ...errors('not_found', 'validation_failed') } },
       },
       '/api/v1/leaderboard': {
         get: {
           summary: 'Top completed runs by final score',
           parameters: [
             query('projectId', { type: 'string' }, "Defaults to the API key's project; an API key naming another project: 403"),
-            query('limit', { type: 'integer', minimum: 1, maximum: 100 }, 'Default 10'),
+            query('limit', { type: 'integer', minimum: 1, maximum: MAX_LEADERBOARD_LIMIT, default: DEFAULT_LEADERBOARD_LIMIT }, ''),
             query('optimizerType', { type: 'string' }, ''),
             query('tag', { type: 'string' }, ''),
           ],
-          responses: { ...ok('Runs', { type: 'object', properties: { data: { type: 'array', items: { type: 'object' } } } }), ...errors(403, 422) },
+          responses: { ...ok('Runs', ref('TopRunList')), ...errors('forbidden', 'validation_failed') },
         },
       },
       '/api/v1/analytics': {
@@ -393,8 +340,8 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
           summary: 'Analytics per optimizer and status',
           parameters: [query('projectId', { type: 'string' }, "Defaults to the API key's project; an API key naming another project: 403")],
           responses: {
-            ...ok('Rows and the last refresh time', { type: 'object', properties: { rows: { type: 'array', items: { type: 'object' } }, lastRefreshedAt: nullable('string', { format: 'date-time' }) } }),
-            ...errors(403, 422),
+            ...ok('Rows and the last refresh time', ref('ProjectAnalytics')),
+            ...errors('forbidden', 'validation_failed'),
           },
         },
       },
@@ -406,19 +353,19 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
             '(across all server processes): a call made while a refresh runs, or too soon after the last one, gets 429 ' +
             'with Retry-After and details { lastRefreshedAt, retryAfterSeconds }.',
           responses: {
-            ...ok('Result', { type: 'object', properties: { refreshed: { type: 'boolean' }, refreshedAt: nullable('string'), durationMs: nullable('integer'), retryAfterSeconds: nullable('integer') } }),
-            ...errors(403),
+            ...ok('Result', ref('RefreshResult')),
+            ...errors('forbidden'),
           },
         },
       },
       '/api/v1/runs/{id}/note': {
         parameters: [runIdParam],
-        get: { summary: "The run's Markdown note", responses: { ...ok('The note, null when the run has none', { type: 'object', properties: { note: { oneOf: [ref('RunNote'), { type: 'null' }] } } }), ...errors(404) } },
+        get: { summary: "The run's Markdown note", responses: { ...ok('The note, null when the run has none', ref('RunNoteResponse')), ...errors('not_found', 'validation_failed') } },
         put: {
           summary: "Write the run's Markdown note",
           description: 'An empty body removes the note. Rendered as Markdown without raw HTML. Recorded in the run\'s changes.',
           requestBody: { required: true, content: jsonContent(ref('RunNoteInput')) },
-          responses: { ...ok('The note', { type: 'object', properties: { note: { oneOf: [ref('RunNote'), { type: 'null' }] } } }), ...writeErrors },
+          responses: { ...ok('The note', ref('RunNoteResponse')), ...writeErrors },
         },
       },
       '/api/v1/runs/{id}/star': {
@@ -426,11 +373,11 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
         put: {
           summary: 'Star a run (signed-in users)',
           description: "Stars are each user's own bookmarks; viewers may star. An API key has no user to star for (422).",
-          responses: { ...ok('Starred', { type: 'object', properties: { runId: { type: 'string' }, starred: { type: 'boolean' } } }), ...errors(404, 422) },
+          responses: { ...ok('Starred', ref('RunStar')), ...errors('not_found', 'validation_failed') },
         },
         delete: {
           summary: "Remove the signed-in user's star",
-          responses: { ...ok('Not starred', { type: 'object', properties: { runId: { type: 'string' }, starred: { type: 'boolean' } } }), ...errors(404, 422) },
+          responses: { ...ok('Not starred', ref('RunStar')), ...errors('not_found', 'validation_failed') },
         },
       },
       '/api/v1/runs/{id}/labels': {
@@ -446,13 +393,10 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
         parameters: [runIdParam],
         get: {
           summary: 'Who changed what and when',
-          description: 'Renames, tag edits, status changes and note edits, newest first (at most 100), written by the database.',
+          description: `Renames, tag edits, status changes and note edits, newest first (at most ${RUN_CHANGES_SHOWN}), written by the database.`,
           responses: {
-            ...ok('Changes', { type: 'object', properties: { data: { type: 'array', items: { type: 'object', properties: {
-              id: { type: 'integer' }, field: { type: 'string', enum: ['run_name', 'tags', 'status', 'note'] }, oldValue: {}, newValue: {},
-              changedBy: nullable('string', { format: 'uuid' }), changedByEmail: nullable('string'), apiKeyId: nullable('string', { format: 'uuid' }),
-              changedAt: { type: 'string', format: 'date-time' } } } } } }),
-            ...errors(404),
+            ...ok('Changes', ref('RunChangeList')),
+            ...errors('not_found', 'validation_failed'),
           },
         },
       },
@@ -461,7 +405,7 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
         get: {
           summary: "The run's last write and whether it is stalled",
           description: 'A running run whose row and iterations were last written more than STALLED_RUN_MINUTES ago is stalled.',
-          responses: { ...ok('Activity', { type: 'object', properties: { runId: { type: 'string' }, lastWriteAt: { type: 'string', format: 'date-time' }, stalled: { type: 'boolean' }, stalledAfterMinutes: { type: 'integer' } } }), ...errors(404) },
+          responses: { ...ok('Activity', ref('RunActivity')), ...errors('not_found', 'validation_failed') },
         },
       },
       '/api/v1/runs/{id}/crash': {
@@ -484,11 +428,9 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
             'min, max and number of runs, computed in PostgreSQL. smoothing applies an exponential moving average to mean and sd.',
           parameters: [
             ...listParameters(listRunsSchema, ['cursor', 'offset', 'limit']),
-            query('groupBy', { type: 'string', default: 'optimizer' }, '"optimizer", "model", "tag" or "config.<path>"'),
-            query('smoothing', { type: 'number', minimum: 0, maximum: 0.99, default: 0 }, 'Weight of the previous point (0: none)'),
-            query('maxRuns', { type: 'integer', minimum: 1, maximum: MAX_ANALYSIS_RUNS }, `Default ${MAX_ANALYSIS_RUNS}`),
+            ...analysisParameters(runAnalysisSchema),
           ],
-          responses: { ...ok('Groups', { type: 'object', properties: { runs: { type: 'integer' }, truncated: { type: 'boolean' }, groups: { type: 'array', items: { type: 'object' } }, omittedGroups: { type: 'integer' } } }), ...errors(422) },
+          responses: { ...ok('Groups', ref('GroupedCurves')), ...errors('validation_failed') },
         },
       },
       '/api/v1/analysis/config-importance': {
@@ -501,17 +443,16 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
             'the runs\' values of the top maxKeys keys and final scores (parallel coordinates).',
           parameters: [
             ...listParameters(listRunsSchema, ['cursor', 'offset', 'limit']),
-            query('maxRuns', { type: 'integer', minimum: 1, maximum: MAX_ANALYSIS_RUNS }, `Default ${MAX_ANALYSIS_RUNS}`),
-            query('maxKeys', { type: 'integer', minimum: 1, maximum: 20 }, 'Keys in `parallel`; default 8'),
+            ...analysisParameters(configImportanceSchema),
           ],
-          responses: { ...ok('Keys and parallel coordinates', { type: 'object', properties: { runs: { type: 'integer' }, truncated: { type: 'boolean' }, keys: { type: 'array', items: { type: 'object' } }, parallel: { type: 'object' } } }), ...errors(422) },
+          responses: { ...ok('Keys and parallel coordinates', ref('ConfigImportance')), ...errors('validation_failed') },
         },
       },
       '/api/v1/views': {
         get: {
           summary: "A project's saved views",
           parameters: [query('projectId', { type: 'string' }, "Defaults to the API key's project")],
-          responses: { ...ok('Views', { type: 'object', properties: { data: { type: 'array', items: ref('SavedView') } } }), ...errors(422) },
+          responses: { ...ok('Views', ref('SavedViewList')), ...errors('validation_failed') },
         },
         post: {
           summary: 'Save a view',
@@ -529,7 +470,7 @@ export function buildOpenApiDocument(serverUrl = '/'): JsonSchema {
         },
       },
       '/api/v1/projects': {
-        get: { summary: 'Projects visible to the caller, with the role', responses: { ...ok('Projects', { type: 'object' }) , ...errors() } },
+        get: { summary: 'Projects visible to the caller, with the role', responses: { ...ok('Projects', ref('ProjectList')), ...errors() } },
       },
       '/api/v1/openapi.json': {
         get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1 document' } } },

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { ValidationError, listRunsSchema, listSamplesSchema, type ListRunsInput, type ListSamplesInput } from '../supabase-optimization/index.ts';
+import {
+  ValidationError,
+  listRunsSchema,
+  listSamplesSchema,
+  parseInput,
+  type ListRunsInput,
+  type ListSamplesInput,
+  type ListSamplesOutput,
+} from '../supabase-optimization/index.ts';
 
 type JsonSchema = Record<string, unknown> & { type?: unknown; items?: JsonSchema; anyOf?: JsonSchema[]; description?: string };
 
@@ -121,9 +129,10 @@ export function parseListRunsQuery(params: URLSearchParams, defaultProjectId: st
   return input as ListRunsInput;
 }
 
-// GET /api/v1/runs/{id}/samples, the run page and its export: one parser for the samples list.
-export function parseListSamplesQuery(params: URLSearchParams, runId: string): ListSamplesInput {
-  return parseQuery(listSamplesSchema, params, { fixed: { runId } }) as ListSamplesInput;
+// GET /api/v1/runs/{id}/samples, the run page and its export: one parser and one schema
+// for the samples list (min > max and any bad value refused, errorsOnly 1/true/0/false).
+export function parseListSamplesQuery(params: URLSearchParams, runId: string, fixed: Partial<ListSamplesInput> = {}): ListSamplesOutput {
+  return parseInput(listSamplesSchema, parseQuery(listSamplesSchema, params, { fixed: { ...fixed, runId } }));
 }
 
 export function assertOnlyParams(params: URLSearchParams, allowed: string[]): void {

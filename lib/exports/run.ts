@@ -1,7 +1,7 @@
 import { csvRow } from '../csv/index.ts';
 import { slugify } from '../format/index.ts';
 import { flattenJson, type FlatValue } from '../json-flatten.ts';
-import { parseQuery } from '../api/query.ts';
+import { parseListSamplesQuery } from '../api/query.ts';
 import { ApiError } from '../api/errors.ts';
 import {
   getProjectRun,
@@ -9,9 +9,7 @@ import {
   isDataError,
   listOptimizationIterations,
   listOptimizationSamples,
-  listSamplesSchema,
-  parseInput,
-  type ListSamplesInput,
+  type ListSamplesOutput,
   type OptimizationIteration,
   type OptimizationRun,
   type OptimizationSample,
@@ -71,7 +69,7 @@ export async function runExport(viewerScope: Scope, projectId: string, runId: st
   return new Response(streamOf(samplesJson(scope, filters, head)), { headers });
 }
 
-type SampleFilters = ListSamplesInput;
+type SampleFilters = ListSamplesOutput;
 
 // The samples list's own parser and schema (the API's rules), checked before the download
 // starts; the export pages the samples itself.
@@ -79,7 +77,7 @@ function sampleFilters(sp: URLSearchParams, runId: string): SampleFilters {
   const filters = new URLSearchParams(sp);
   filters.delete('format');
   filters.delete('what');
-  return parseInput(listSamplesSchema, parseQuery(listSamplesSchema, filters, { fixed: { runId, limit: SAMPLE_PAGE, cursor: undefined } }));
+  return parseListSamplesQuery(filters, runId, { limit: SAMPLE_PAGE, cursor: undefined });
 }
 
 async function* samplePages(scope: Scope, filters: SampleFilters): AsyncGenerator<OptimizationSample[]> {

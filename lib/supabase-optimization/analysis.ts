@@ -1,3 +1,4 @@
+import type { ConfigImportance, ConfigKeyImportance, GroupedCurves, ParallelRun, RunGroup } from './dto-schemas.ts';
 import { parseInput } from './errors.ts';
 import { runSearchFilters } from './runs.ts';
 import {
@@ -13,60 +14,6 @@ import { readInScope, type Scope, type Tx } from './scope.ts';
 // mean ± spread, and which config keys go with the final score. Everything is computed in
 // PostgreSQL under the caller's row-level security; the runs are the listing's first
 // `maxRuns` in its order.
-
-export interface GroupPoint {
-  iteration: number;
-  mean: number;
-  // sample standard deviation across the group's runs at this iteration (0 with one run)
-  sd: number;
-  min: number;
-  max: number;
-  runs: number;
-}
-
-export interface RunGroup {
-  key: string;
-  runs: number;
-  points: GroupPoint[];
-}
-
-export interface GroupedCurves {
-  groupBy: string;
-  smoothing: number;
-  runs: number;
-  // more runs matched than maxRuns: the chart shows the first maxRuns
-  truncated: boolean;
-  groups: RunGroup[];
-  // groups past MAX_GROUPS (fewest runs) left out of `groups`
-  omittedGroups: number;
-}
-
-export interface ConfigKeyImportance {
-  key: string;
-  // number, string, boolean or mixed (the JSON types of its values)
-  type: 'number' | 'string' | 'boolean' | 'mixed';
-  groups: number;
-  runs: number;
-  // share of final-score variance between the key's value groups: SS_between / SS_total
-  etaSquared: number | null;
-  // eta² corrected for the number of groups: (SS_between − (k − 1)·MS_within) / SS_total
-  epsilonSquared: number | null;
-}
-
-export interface ParallelRun {
-  runId: string;
-  runName: string;
-  finalScore: number;
-  values: Record<string, string | number | boolean | null>;
-}
-
-export interface ConfigImportance {
-  runs: number;
-  truncated: boolean;
-  keys: ConfigKeyImportance[];
-  // the runs over the `maxKeys` keys that explain most (parallel coordinates)
-  parallel: { keys: string[]; runs: ParallelRun[] };
-}
 
 export const MAX_GROUPS = 12;
 const NONE = '(none)';

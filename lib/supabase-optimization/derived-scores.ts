@@ -85,22 +85,10 @@ export async function listDerivedScores(scope: Scope, runIds: string[]): Promise
   if (projectId === null) return new Map();
   return inScope(scope, async (tx) => {
     const rows = await tx<{ run_id: string; iteration: number; score: number; kind: DerivedKind; is_selected: boolean }[]>`
-      select * from (
-        -- the kind as the dashboard reads it (components/run/eval-kind.ts): the column, else the params
-        select i.run_id, i.iteration, i.score, i.is_selected, coalesce(
-          i.eval_kind,
-          case
-            when coalesce(i.params->>'eval_type', i.params->>'evalType') in ('full', 'minibatch') then coalesce(i.params->>'eval_type', i.params->>'evalType')
-            when jsonb_typeof(i.params->'minibatch') = 'boolean' then case when (i.params->>'minibatch')::boolean then 'minibatch' else 'full' end
-            when jsonb_typeof(i.params->'full_eval') = 'boolean' then case when (i.params->>'full_eval')::boolean then 'full' else 'minibatch' end
-            when jsonb_typeof(i.params->'fullEval') = 'boolean' then case when (i.params->>'fullEval')::boolean then 'full' else 'minibatch' end
-          end
-        ) as kind
-        from optimization_iterations i
-        where i.project_id = ${projectId} and i.run_id = any(${ids}::uuid[]) and i.score is not null
-      ) k
-      where k.kind is distinct from 'minibatch'
-      order by k.run_id, k.iteration
+      select i.run_id, i.iteration, i.score, i.is_selected, i.eval_kind as kind
+      from optimization_iterations i
+      where i.project_id = ${projectId} and i.run_id = any(${ids}::uuid[]) and i.score is not null and i.eval_kind is distinct from 'minibatch'
+      order by i.run_id, i.iteration
     `;
     const byRun = new Map<string, ScoredIteration[]>();
     for (const r of rows) {

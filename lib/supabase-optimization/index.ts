@@ -4,7 +4,7 @@ import 'server-only';
 // each inside withUserScope so PostgreSQL's row-level security applies to the caller.
 export * from './schemas.ts';
 export * from './errors.ts';
-export type * from './dto.ts';
+export * from './dto-schemas.ts';
 export { userScope, inProject, type Scope } from './scope.ts';
 export {
   createOptimizationRun,
@@ -32,7 +32,6 @@ export {
   listCandidatePool,
   listParetoSnapshots,
   listOptimizationProposals,
-  type UpsertCounts,
 } from './structure.ts';
 export { replayRecordedWrites, coalesceRecordedWrites, RUN_ID_PLACEHOLDER, type RecordedWrite } from './replay.ts';
 export { countOptimizationSamplesByIteration, type SampleIterationCount } from './sample-stats.ts';
@@ -42,8 +41,6 @@ export {
   getTopRunsByScore,
   getOptimizationAnalytics,
   refreshOptimizationAnalytics,
-  type ProjectAnalytics,
-  type RefreshResult,
 } from './read-models.ts';
 export {
   listProjects,
@@ -122,19 +119,9 @@ export {
   getRunActivity,
   markRunCrashed,
   DEFAULT_STALLED_MINUTES,
-  type RunNote,
-  type RunChange,
-  type SavedView,
-  type RunActivity,
 } from './run-meta.ts';
 export {
   getGroupedScoreCurves,
   getConfigImportance,
   MAX_GROUPS,
-  type GroupedCurves,
-  type RunGroup,
-  type GroupPoint,
-  type ConfigImportance,
-  type ConfigKeyImportance,
-  type ParallelRun,
 } from './analysis.ts';

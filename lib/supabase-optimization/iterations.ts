@@ -5,10 +5,11 @@ import {
   createIterationSchema,
   iterationBatchSchema,
   type CreateIterationInput,
+  type EvalKind,
   type IterationFieldsInput,
 } from './schemas.ts';
 import { inScope, isInsufficientPrivilege, projectOfRun, readInScope, type Scope, type Tx } from './scope.ts';
-import { assertDistinctKeys, lockRunForWrite, upsertChildRows, type ChildTable } from './upsert.ts';
+import { assertDistinctKeys, columns, lockRunForWrite, upsertChildRows, type ChildTable } from './upsert.ts';
 import type { z } from 'zod';
 
 type IterationFields = z.output<typeof iterationBatchSchema>[number];
@@ -18,29 +19,29 @@ type IterationFields = z.output<typeof iterationBatchSchema>[number];
 // when none was reported, from the iteration's samples.
 const ITERATIONS: ChildTable = {
   table: 'optimization_iterations',
-  keys: [{ field: 'iteration', column: 'iteration', type: 'integer' }],
-  fields: [
-    { field: 'score', column: 'score', type: 'numeric' },
-    { field: 'params', column: 'params', type: 'jsonb', insertDefault: "'{}'::jsonb" },
-    { field: 'programState', column: 'program_state', type: 'jsonb' },
-    { field: 'programHash', column: 'program_hash', type: 'text' },
-    { field: 'samplesEvaluated', column: 'samples_evaluated', type: 'integer', insertDefault: '0' },
-    { field: 'latencyMs', column: 'latency_ms', type: 'numeric' },
-    { field: 'tokens', column: 'reported_tokens', type: 'bigint' },
-    { field: 'costUsd', column: 'reported_cost_usd', type: 'numeric' },
-    { field: 'durationMs', column: 'duration_ms', type: 'integer' },
-    { field: 'evalKind', column: 'eval_kind', type: 'text' },
-    { field: 'rawScore', column: 'raw_score', type: 'double precision' },
-    { field: 'scoreScale', column: 'score_scale', type: 'double precision' },
-    { field: 'selected', column: 'is_selected', type: 'boolean', insertDefault: 'false' },
-    { field: 'candidateId', column: 'candidate_id', type: 'text' },
-    { field: 'parentCandidateIds', column: 'parent_candidate_ids', type: 'text[]' },
-    { field: 'trial', column: 'trial', type: 'integer' },
-    { field: 'budgetUsed', column: 'budget_used', type: 'bigint' },
-    { field: 'elapsedMs', column: 'elapsed_ms', type: 'bigint' },
-    { field: 'dataset', column: 'dataset', type: 'text' },
-    { field: 'usageByRole', column: 'usage_by_role', type: 'jsonb' },
-  ],
+  keys: columns({ iteration: 'integer' }),
+  fields: columns({
+    score: 'numeric',
+    params: { type: 'jsonb', insertDefault: "'{}'::jsonb" },
+    programState: 'jsonb',
+    programHash: 'text',
+    samplesEvaluated: { type: 'integer', insertDefault: '0' },
+    latencyMs: 'numeric',
+    tokens: { type: 'bigint', column: 'reported_tokens' },
+    costUsd: { type: 'numeric', column: 'reported_cost_usd' },
+    durationMs: 'integer',
+    evalKind: 'text',
+    rawScore: 'double precision',
+    scoreScale: 'double precision',
+    selected: { type: 'boolean', column: 'is_selected', insertDefault: 'false' },
+    candidateId: 'text',
+    parentCandidateIds: 'text[]',
+    trial: 'integer',
+    budgetUsed: 'bigint',
+    elapsedMs: 'bigint',
+    dataset: 'text',
+    usageByRole: 'jsonb',
+  }),
 };
 
 // Samples posted before their iteration are linked to it once it exists.
@@ -63,6 +64,28 @@ async function upsertIterations(tx: Tx, projectId: string, runId: string, items:
   return toDtos<OptimizationIteration>(rows);
 }
 
+// Clients that name the kind only in params (eval_type, minibatch, full_eval, as older
+// optimizers log it) get it stored in eval_kind, the one column the best-iteration rule and
+// the dashboard read; an evalKind sent (null included) wins.
+function evalKindOfParams(params: unknown): EvalKind | null {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return null;
+  const p = params as Record<string, unknown>;
+  const type = p.eval_type ?? p.evalType;
+  if (type === 'minibatch' || type === 'full') return type;
+  const full = p.full_eval ?? p.fullEval;
+  if (typeof p.minibatch === 'boolean') return p.minibatch ? 'minibatch' : 'full';
+  if (typeof full === 'boolean') return full ? 'full' : 'minibatch';
+  return null;
+}
+
+function withKindFromParams(items: IterationFields[]): IterationFields[] {
+  return items.map((item) => {
+    if (item.evalKind !== undefined) return item;
+    const kind = evalKindOfParams(item.params);
+    return kind ? { ...item, evalKind: kind } : item;
+  });
+}
+
 function checkIterationBatch(items: IterationFields[]): void {
   assertDistinctKeys(items, ['iteration'], 'iteration');
   const selected = items.filter((item) => item.selected === true);
@@ -81,12 +104,13 @@ export async function upsertIterationsInTx(
   input: IterationFieldsInput[],
 ): Promise<OptimizationIteration[]> {
   assertUuid(runId, 'runId');
-  const items = parseInput(iterationBatchSchema, input);
+  const items = withKindFromParams(parseInput(iterationBatchSchema, input));
   checkIterationBatch(items);
   return upsertIterations(tx, projectId, runId, items);
 }
 
-async function writeIterations(scope: Scope, runId: string, items: IterationFields[]): Promise<OptimizationIteration[]> {
+async function writeIterations(scope: Scope, runId: string, parsed: IterationFields[]): Promise<OptimizationIteration[]> {
+  const items = withKindFromParams(parsed);
   checkIterationBatch(items);
   const projectId = await projectOfRun(scope, runId);
   try {

@@ -1,7 +1,8 @@
+import type { ProjectAnalytics, RefreshResult } from './dto-schemas.ts';
 import { toDto, type AnalyticsRow, type OptimizationRunSummary, type TopRun } from './dto.ts';
 import { ForbiddenError, NotFoundError, parseInput } from './errors.ts';
 import { assertUuid } from './runs.ts';
-import { projectIdSchema } from './schemas.ts';
+import { DEFAULT_LEADERBOARD_LIMIT, MAX_LEADERBOARD_LIMIT, projectIdSchema } from './schemas.ts';
 import { inScope, isInsufficientPrivilege, projectOfRun, readInScope, type Scope } from './scope.ts';
 import { z } from 'zod';
 
@@ -30,20 +31,15 @@ export async function getOptimizationRunSummary(scope: Scope, runId: string): Pr
 }
 
 // Top completed runs of a project by final score (empty for a project the caller cannot see).
-export async function getTopRunsByScore(scope: Scope, projectId: string, limit = 10): Promise<TopRun[]> {
+export async function getTopRunsByScore(scope: Scope, projectId: string, limit = DEFAULT_LEADERBOARD_LIMIT): Promise<TopRun[]> {
   const args = parseInput(
-    z.object({ projectId: projectIdSchema, limit: z.number().int().min(1).max(100) }),
+    z.object({ projectId: projectIdSchema, limit: z.number().int().min(1).max(MAX_LEADERBOARD_LIMIT) }),
     { projectId, limit },
   );
   const [rows] = await readInScope(scope, (tx) => [
     tx<Record<string, unknown>[]>`select * from get_top_runs_by_score(${args.projectId}, ${args.limit})`,
   ]);
   return rows.map((r) => toDto<TopRun>(r));
-}
-
-export interface ProjectAnalytics {
-  rows: AnalyticsRow[];
-  lastRefreshedAt: string | null;
 }
 
 // Pre-aggregated analytics of the caller's projects only (the materialized view itself
@@ -65,15 +61,6 @@ export async function getOptimizationAnalytics(
     rows: rows.map((r) => toDto<AnalyticsRow>(r)),
     lastRefreshedAt: refresh?.at ?? null,
   };
-}
-
-export interface RefreshResult {
-  refreshed: boolean;
-  refreshedAt: string | null;
-  durationMs: number | null;
-  // when refreshed is false: seconds until a refresh may start (one was running, or the
-  // last one is more recent than the minimum interval)
-  retryAfterSeconds: number | null;
 }
 
 // Owners and admins only, throttled in the database across server processes

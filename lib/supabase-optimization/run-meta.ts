@@ -1,3 +1,4 @@
+import type { RunActivity, RunChange, RunNote, SavedView } from './dto-schemas.ts';
 import { toDto, toDtos, type OptimizationRun } from './dto.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInput } from './errors.ts';
 import { assertUuid, missingRun, refusedWrite } from './runs.ts';
@@ -6,51 +7,15 @@ import {
   editRunLabelsSchema,
   markCrashedSchema,
   projectIdSchema,
+  RUN_CHANGES_SHOWN,
   runNoteSchema,
   type CreateSavedViewInput,
   type EditRunLabelsInput,
   type MarkCrashedInput,
-  type SavedViewDefinition,
 } from './schemas.ts';
 import { inScope, isInsufficientPrivilege, projectAccess, projectOfRun, projectOfRuns, readInScope, runChanged, type Scope, type Tx } from './scope.ts';
 
 // Notes, labels, stars, saved views, the audit of changes and stalled runs (issue 16).
-
-export interface RunNote {
-  runId: string;
-  body: string;
-  updatedBy: string | null;
-  updatedAt: string;
-}
-
-export interface RunChange {
-  id: number;
-  runId: string;
-  field: 'run_name' | 'tags' | 'status' | 'note';
-  oldValue: unknown;
-  newValue: unknown;
-  changedBy: string | null;
-  // the member's email when the change was made by a signed-in member
-  changedByEmail: string | null;
-  apiKeyId: string | null;
-  changedAt: string;
-}
-
-export interface SavedView {
-  id: string;
-  projectId: string;
-  name: string;
-  definition: SavedViewDefinition;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface RunActivity {
-  runId: string;
-  lastWriteAt: string;
-  stalled: boolean;
-}
 
 export const DEFAULT_STALLED_MINUTES = 15;
 
@@ -125,7 +90,7 @@ export async function editRunLabels(scope: Scope, runId: string, input: EditRunL
   });
 }
 
-export async function listRunChanges(scope: Scope, runId: string, limit = 100): Promise<RunChange[]> {
+export async function listRunChanges(scope: Scope, runId: string, limit = RUN_CHANGES_SHOWN): Promise<RunChange[]> {
   assertUuid(runId, 'runId');
   const projectId = await projectOfRun(scope, runId);
   const [[run], rows] = await readInScope(scope, (tx) => [

@@ -1,6 +1,6 @@
 import type { Fragment } from 'postgres';
 import type { z } from 'zod';
-import { valuesPage, type OptimizationSample, type Page } from './dto.ts';
+import { valuesPage, type OptimizationSample, type Page, type UpsertCounts } from './dto.ts';
 import { NotFoundError, ValidationError, parseInput } from './errors.ts';
 import { missingRun } from './runs.ts';
 import { listSamplesSchema, sampleBatchSchema, type CreateSampleInput, type ListSamplesInput } from './schemas.ts';
@@ -8,10 +8,7 @@ import { inScope, isInsufficientPrivilege, projectOfRun, projectOfRuns, readInSc
 
 const JSON_OID = 114; // the json type (tx.json sends jsonb)
 
-export interface SampleBatchResult {
-  inserted: number;
-  updated: number;
-}
+export type SampleBatchResult = UpsertCounts;
 
 // Thousands of samples in one round trip and one statement: all of them are written or
 // none is. Upserts on (run_id, iteration, sample_index), so a retried batch is harmless.

@@ -14,7 +14,12 @@ export const MAX_SAMPLES_PER_BATCH = 5000;
 export const MAX_ITERATIONS_PER_BATCH = 1000;
 export const MAX_PAGE_SIZE = 200;
 export const MAX_STRUCTURE_PER_BATCH = 1000;
+export const DEFAULT_LEADERBOARD_LIMIT = 10;
+export const MAX_LEADERBOARD_LIMIT = 100;
+// the newest changes of a run that its audit shows
+export const RUN_CHANGES_SHOWN = 100;
 export const EVAL_KINDS = ['full', 'minibatch'] as const;
+export type EvalKind = (typeof EVAL_KINDS)[number];
 export const DATASETS = ['train', 'val', 'test'] as const;
 export const CANDIDATE_ORIGINS = ['seed', 'reflective', 'merge', 'bootstrap', 'trial', 'other'] as const;
 export const POOL_KINDS = ['instruction', 'demos'] as const;
@@ -301,8 +306,13 @@ export const listSamplesSchema = z
     limit: z.number().int().min(1).max(500).default(100).describe('Samples per page'),
     cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
   })
-  .strict();
+  .strict()
+  .refine((f) => f.minScore === undefined || f.maxScore === undefined || f.minScore <= f.maxScore, {
+    message: 'minScore must not exceed maxScore',
+    path: ['minScore'],
+  });
 export type ListSamplesInput = z.input<typeof listSamplesSchema>;
+export type ListSamplesOutput = z.output<typeof listSamplesSchema>;
 
 // Optimizer structure: candidates, MIPROv2 candidate pools, GEPA Pareto fronts and
 // proposals. Batches of up to 1,000 of one run, upserted field by field on their key.

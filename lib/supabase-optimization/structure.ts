@@ -14,7 +14,7 @@ import {
   type ProposalInput,
 } from './schemas.ts';
 import { inScope, isInsufficientPrivilege, projectOfRun, readInScope, type Scope, type Tx } from './scope.ts';
-import { assertDistinctKeys, lockRunForWrite, upsertChildRows, type ChildTable, type FieldColumn, type UpsertCounts } from './upsert.ts';
+import { assertDistinctKeys, columns, lockRunForWrite, upsertChildRows, type ChildTable, type FieldColumn, type UpsertCounts } from './upsert.ts';
 
 // What optimizers build besides evaluations (dspy-contract.md): program candidates with
 // their lineage, MIPROv2's candidate pools, GEPA's Pareto fronts and proposals. Each is a
@@ -23,106 +23,70 @@ import { assertDistinctKeys, lockRunForWrite, upsertChildRows, type ChildTable, 
 
 const CANDIDATES: ChildTable = {
   table: 'optimization_candidates',
-  keys: [{ field: 'candidateId', column: 'candidate_id', type: 'text' }],
-  fields: [
-    { field: 'parentIds', column: 'parent_ids', type: 'text[]', insertDefault: "'{}'::text[]" },
-    { field: 'origin', column: 'origin', type: 'text' },
-    { field: 'iteration', column: 'iteration', type: 'integer' },
-    { field: 'programState', column: 'program_state', type: 'jsonb' },
-    { field: 'programHash', column: 'program_hash', type: 'text' },
-    { field: 'score', column: 'score', type: 'numeric' },
-    { field: 'rawScore', column: 'raw_score', type: 'double precision' },
-    { field: 'instanceScores', column: 'instance_scores', type: 'jsonb' },
-    { field: 'budgetUsed', column: 'budget_used', type: 'bigint' },
-    { field: 'metadata', column: 'metadata', type: 'jsonb', insertDefault: "'{}'::jsonb" },
-  ],
+  keys: columns({ candidateId: 'text' }),
+  fields: columns({
+    parentIds: { type: 'text[]', insertDefault: "'{}'::text[]" },
+    origin: 'text',
+    iteration: 'integer',
+    programState: 'jsonb',
+    programHash: 'text',
+    score: 'numeric',
+    rawScore: 'double precision',
+    instanceScores: 'jsonb',
+    budgetUsed: 'bigint',
+    metadata: { type: 'jsonb', insertDefault: "'{}'::jsonb" },
+  }),
 };
 
 const CANDIDATE_POOL: ChildTable = {
   table: 'optimization_candidate_pool',
-  keys: [
-    { field: 'predictorIndex', column: 'predictor_index', type: 'integer' },
-    { field: 'kind', column: 'kind', type: 'text' },
-    { field: 'candidateIndex', column: 'candidate_index', type: 'integer' },
-  ],
-  fields: [
-    { field: 'predictorName', column: 'predictor_name', type: 'text' },
-    { field: 'text', column: 'text', type: 'text' },
-    { field: 'content', column: 'content', type: 'jsonb' },
-  ],
+  keys: columns({
+    predictorIndex: 'integer',
+    kind: 'text',
+    candidateIndex: 'integer',
+  }),
+  fields: columns({
+    predictorName: 'text',
+    text: 'text',
+    content: 'jsonb',
+  }),
 };
 
 const PARETO: ChildTable = {
   table: 'optimization_pareto_snapshots',
-  keys: [{ field: 'step', column: 'step', type: 'integer' }],
-  fields: [
-    { field: 'iteration', column: 'iteration', type: 'integer' },
-    { field: 'budgetUsed', column: 'budget_used', type: 'bigint' },
-    { field: 'front', column: 'front', type: 'jsonb' },
-    { field: 'bestScores', column: 'best_scores', type: 'jsonb' },
-  ],
+  keys: columns({ step: 'integer' }),
+  fields: columns({
+    iteration: 'integer',
+    budgetUsed: 'bigint',
+    front: 'jsonb',
+    bestScores: 'jsonb',
+  }),
 };
 
 const PROPOSALS: ChildTable = {
   table: 'optimization_proposals',
-  keys: [{ field: 'proposalIndex', column: 'proposal_index', type: 'integer' }],
-  fields: [
-    { field: 'iteration', column: 'iteration', type: 'integer' },
-    { field: 'kind', column: 'kind', type: 'text' },
-    { field: 'parentIds', column: 'parent_ids', type: 'text[]' },
-    { field: 'candidateId', column: 'candidate_id', type: 'text' },
-    { field: 'accepted', column: 'accepted', type: 'boolean' },
-    { field: 'reason', column: 'reason', type: 'text' },
-    { field: 'predictors', column: 'predictors', type: 'text[]' },
-    { field: 'reflectiveDataset', column: 'reflective_dataset', type: 'jsonb' },
-    { field: 'prompt', column: 'prompt', type: 'text' },
-    { field: 'rawOutput', column: 'raw_output', type: 'text' },
-    { field: 'proposedState', column: 'proposed_state', type: 'jsonb' },
-    { field: 'subsampleIds', column: 'subsample_ids', type: 'text[]' },
-    { field: 'scoresBefore', column: 'scores_before', type: 'double precision[]' },
-    { field: 'scoresAfter', column: 'scores_after', type: 'double precision[]' },
-    { field: 'budgetUsed', column: 'budget_used', type: 'bigint' },
-    { field: 'metadata', column: 'metadata', type: 'jsonb', insertDefault: "'{}'::jsonb" },
-  ],
+  keys: columns({ proposalIndex: 'integer' }),
+  fields: columns({
+    iteration: 'integer',
+    kind: 'text',
+    parentIds: 'text[]',
+    candidateId: 'text',
+    accepted: 'boolean',
+    reason: 'text',
+    predictors: 'text[]',
+    reflectiveDataset: 'jsonb',
+    prompt: 'text',
+    rawOutput: 'text',
+    proposedState: 'jsonb',
+    subsampleIds: 'text[]',
+    scoresBefore: 'double precision[]',
+    scoresAfter: 'double precision[]',
+    budgetUsed: 'bigint',
+    metadata: { type: 'jsonb', insertDefault: "'{}'::jsonb" },
+  }),
 };
 
-async function writeBatch(scope: Scope, spec: ChildTable, runId: string, items: Record<string, unknown>[], what: string): Promise<UpsertCounts> {
-  assertUuid(runId, 'runId');
-  assertDistinctKeys(items, spec.keys.map((k) => k.field), what);
-  const projectId = await projectOfRun(scope, runId);
-  try {
-    return await inScope(scope, async (tx) => {
-      await lockRunForWrite(tx, projectId, runId);
-      return upsertChildRows(tx, spec, runId, projectId, items);
-    });
-  } catch (error) {
-    if (isInsufficientPrivilege(error)) throw await inScope(scope, (tx) => missingRun(tx, projectId, runId));
-    throw error;
-  }
-}
-
-export async function upsertOptimizationCandidates(scope: Scope, runId: string, input: CandidateInput[]): Promise<UpsertCounts> {
-  const items = parseInput(candidateBatchSchema, input);
-  return writeBatch(scope, CANDIDATES, runId, items, 'candidate');
-}
-
-export async function upsertCandidatePool(scope: Scope, runId: string, input: CandidatePoolEntryInput[]): Promise<UpsertCounts> {
-  const items = parseInput(candidatePoolBatchSchema, input);
-  return writeBatch(scope, CANDIDATE_POOL, runId, items, 'pool entry');
-}
-
-export async function upsertParetoSnapshots(scope: Scope, runId: string, input: ParetoSnapshotInput[]): Promise<UpsertCounts> {
-  const items = parseInput(paretoBatchSchema, input);
-  return writeBatch(scope, PARETO, runId, items, 'step');
-}
-
-export async function upsertOptimizationProposals(scope: Scope, runId: string, input: ProposalInput[]): Promise<UpsertCounts> {
-  const items = parseInput(proposalBatchSchema, input);
-  return writeBatch(scope, PROPOSALS, runId, items, 'proposal');
-}
-
-// The four writers inside the caller's transaction, by API resource name (the demo
-// seeder's replay of recorded writes).
+// The four writers by API resource name, each with the schema of its batch.
 const STRUCTURE_WRITES = {
   candidates: { spec: CANDIDATES, schema: candidateBatchSchema, what: 'candidate' },
   'candidate-pool': { spec: CANDIDATE_POOL, schema: candidatePoolBatchSchema, what: 'pool entry' },
@@ -132,19 +96,39 @@ const STRUCTURE_WRITES = {
 export type StructureResource = keyof typeof STRUCTURE_WRITES;
 export const isStructureResource = (name: string): name is StructureResource => Object.hasOwn(STRUCTURE_WRITES, name);
 
-export async function upsertStructureInTx(
-  tx: Tx,
-  resource: StructureResource,
-  projectId: string,
-  runId: string,
-  input: unknown[],
-): Promise<UpsertCounts> {
+function parseBatch(resource: StructureResource, runId: string, input: unknown[]) {
   const { spec, schema, what } = STRUCTURE_WRITES[resource];
   assertUuid(runId, 'runId');
   const items = parseInput(schema as typeof candidateBatchSchema, input as CandidateInput[]) as Record<string, unknown>[];
   assertDistinctKeys(items, spec.keys.map((k) => k.field), what);
+  return { spec, items };
+}
+
+async function writeParsed(tx: Tx, spec: ChildTable, projectId: string, runId: string, items: Record<string, unknown>[]): Promise<UpsertCounts> {
   await lockRunForWrite(tx, projectId, runId);
   return upsertChildRows(tx, spec, runId, projectId, items);
+}
+
+async function writeBatch(scope: Scope, resource: StructureResource, runId: string, input: unknown[]): Promise<UpsertCounts> {
+  const { spec, items } = parseBatch(resource, runId, input);
+  const projectId = await projectOfRun(scope, runId);
+  try {
+    return await inScope(scope, (tx) => writeParsed(tx, spec, projectId, runId, items));
+  } catch (error) {
+    if (isInsufficientPrivilege(error)) throw await inScope(scope, (tx) => missingRun(tx, projectId, runId));
+    throw error;
+  }
+}
+
+export const upsertOptimizationCandidates = (scope: Scope, runId: string, input: CandidateInput[]) => writeBatch(scope, 'candidates', runId, input);
+export const upsertCandidatePool = (scope: Scope, runId: string, input: CandidatePoolEntryInput[]) => writeBatch(scope, 'candidate-pool', runId, input);
+export const upsertParetoSnapshots = (scope: Scope, runId: string, input: ParetoSnapshotInput[]) => writeBatch(scope, 'pareto', runId, input);
+export const upsertOptimizationProposals = (scope: Scope, runId: string, input: ProposalInput[]) => writeBatch(scope, 'proposals', runId, input);
+
+// A batch inside the caller's transaction (the demo seeder's replay of recorded writes).
+export async function upsertStructureInTx(tx: Tx, resource: StructureResource, projectId: string, runId: string, input: unknown[]): Promise<UpsertCounts> {
+  const { spec, items } = parseBatch(resource, runId, input);
+  return writeParsed(tx, spec, projectId, runId, items);
 }
 
 // Lists -----------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import type { UpsertCounts } from './dto-schemas.ts';
 import { ValidationError } from './errors.ts';
 import { missingRun } from './runs.ts';
 import { runChanged, type Tx } from './scope.ts';
@@ -19,9 +20,17 @@ export interface ChildTable {
   fields: FieldColumn[];
 }
 
-export interface UpsertCounts {
-  inserted: number;
-  updated: number;
+export type { UpsertCounts };
+
+type ColumnSpec = string | { type: string; column?: string; insertDefault?: string };
+
+// A table's fields by their API names, each with its type (as jsonb_to_recordset reads it);
+// the column is the snake_case name unless it is given.
+export function columns(specs: Record<string, ColumnSpec>): FieldColumn[] {
+  return Object.entries(specs).map(([field, spec]) => {
+    const { type, column, insertDefault } = typeof spec === 'string' ? { type: spec } : spec;
+    return { field, column: column ?? field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), type, ...(insertDefault ? { insertDefault } : {}) };
+  });
 }
 
 // Items of one batch name distinct keys: a repeated key is the client's mistake.

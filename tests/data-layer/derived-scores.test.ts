@@ -70,7 +70,7 @@ describe.each(ENGINES)('listDerivedScores on %s', (engine) => {
     stranger = scopeOf(db(), other);
   });
 
-  it('reads the kinds from the column or the params, and answers only for runs the caller sees', async () => {
+  it('reads the kinds from the column (a kind sent only in params is stored there), and answers only for runs the caller sees', async () => {
     const run = await createOptimizationRun(scope, { projectId: 'derived-a', runName: 'no final', optimizerType: 'miprov2', status: 'completed' });
     await createOptimizationIterations(scope, run.id, [
       { iteration: 0, score: 0.3, params: { eval_type: 'full' } },
@@ -87,5 +87,33 @@ describe.each(ENGINES)('listDerivedScores on %s', (engine) => {
     expect(derived.get(plain.id)).toEqual({ initial: { iteration: 1, score: 0.4 }, final: { iteration: 2, score: 0.45 } });
     expect((await listDerivedScores(stranger, [run.id, plain.id])).size).toBe(0);
     expect((await listDerivedScores(scope, [])).size).toBe(0);
+  });
+
+  it('stores a kind named only in params (eval_type, minibatch, full_eval) in evalKind, so the best iteration knows it', async () => {
+    const run = await createOptimizationRun(scope, { projectId: 'derived-a', runName: 'params kinds', optimizerType: 'miprov2', status: 'completed' });
+    const written = await createOptimizationIterations(scope, run.id, [
+      { iteration: 0, score: 0.95, params: { eval_type: 'minibatch' } },
+      { iteration: 1, score: 0.6, params: { eval_type: 'full' } },
+      { iteration: 2, score: 0.5, params: { minibatch: false } },
+      { iteration: 3, score: 0.97, params: { full_eval: false } },
+      // a kind sent wins over the params, null included
+      { iteration: 4, score: 0.2, evalKind: 'full', params: { eval_type: 'minibatch' } },
+      { iteration: 5, score: 0.1, evalKind: null, params: { eval_type: 'minibatch' } },
+    ]);
+    expect(written.map((i) => i.evalKind)).toEqual(['minibatch', 'full', 'full', 'minibatch', 'full', null]);
+    // the 0.95 and 0.97 minibatches never outrank a full evaluation
+    expect(written.filter((i) => i.isBest).map((i) => i.iteration)).toEqual([1]);
+  });
+
+  it('reads eval_kind only: a stored row whose kind is only in its params counts as unlabelled', async () => {
+    const run = await createOptimizationRun(scope, { projectId: 'derived-a', runName: 'old row', optimizerType: 'miprov2', status: 'completed' });
+    await createOptimizationIterations(scope, run.id, [
+      { iteration: 1, score: 0.9, params: { eval_type: 'minibatch' } },
+      { iteration: 2, score: 0.4 },
+    ]);
+    expect((await listDerivedScores(scope, [run.id])).get(run.id)).toEqual({ initial: { iteration: 2, score: 0.4 }, final: { iteration: 2, score: 0.4 } });
+    // a row stored before kinds were mapped at write time: its params are not read
+    await db().sql`update optimization_iterations set eval_kind = null where run_id = ${run.id} and iteration = 1`;
+    expect((await listDerivedScores(scope, [run.id])).get(run.id)).toEqual({ initial: { iteration: 1, score: 0.9 }, final: { iteration: 1, score: 0.9 } });
   });
 });

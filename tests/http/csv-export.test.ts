@@ -178,3 +178,41 @@ describe('runs list export (/projects/{p}/runs/export)', () => {
     expect(res.text).not.toContain('b run');
   });
 });
+
+// Where the copies disagreed (the run page swapped min > max and took "1" for errors only,
+// the API refused "1"), the samples list's one schema now rules all three: min > max is a
+// 422 on the API and the export and a visible error on the page; errors only = 1 is accepted
+// everywhere.
+describe('one rule for the sample filters: API, export and run page', () => {
+  const pageUrl = (query: string) => `/projects/${a.projectId}/runs/${runA}?${query}`;
+
+  it('min > max: 422 from the API and the export, a visible error on the page', async () => {
+    const fromApi = await api('GET', `/api/v1/runs/${runA}/samples?minScore=0.8&maxScore=0.2`, { headers: keyAuth(a.key) });
+    expect(fromApi.status).toBe(422);
+    expect(fromApi.body.error.details.issues).toContainEqual({ path: 'minScore', message: 'minScore must not exceed maxScore' });
+    const fromExport = await download(`/projects/${a.projectId}/runs/${runA}/export?format=csv&what=samples&minScore=0.8&maxScore=0.2`, await sessionAuth(a.owner));
+    expect(fromExport.status).toBe(422);
+    const page = await download(pageUrl('sMin=0.8&sMax=0.2'), await sessionAuth(a.owner));
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('These sample filters cannot be applied: Min score: minScore must not exceed maxScore.');
+    expect(page.text).not.toContain('data-testid="samples-table"');
+  });
+
+  it('errors only = 1: accepted by the API, the export and the page', async () => {
+    const fromApi = await api('GET', `/api/v1/runs/${runA}/samples?errorsOnly=1`, { headers: keyAuth(a.key) });
+    expectStatus(fromApi, 200);
+    expect(fromApi.body.data).toHaveLength(1);
+    const fromExport = await download(`/projects/${a.projectId}/runs/${runA}/export?format=csv&what=samples&errorsOnly=1`, await sessionAuth(a.owner));
+    expect(fromExport.status).toBe(200);
+    const page = await download(pageUrl('sErrors=1'), await sessionAuth(a.owner));
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('These sample filters cannot be applied');
+    expect(page.text).toMatch(/data-testid="sample-filter-errors"[^>]*checked/);
+  });
+
+  it('a value the API refuses is an error on the page too, never silently dropped', async () => {
+    const page = await download(pageUrl('sIter=-1'), await sessionAuth(a.owner));
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('These sample filters cannot be applied: Iteration:');
+  });
+});

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, createTenant, expectIssueAt, expectStatus, keyAuth, superuserSql, validRun } from './helpers.ts';
+import { z } from 'zod';
+import { api, createTenant, expectIssueAt, expectStatus, keyAuth, superuserSql, validRun, type Tenant } from './helpers.ts';
 
 // GET /api/v1/openapi.json: a valid OpenAPI 3.1 document that describes every route the
 // app serves, with request schemas generated from the zod input schemas.
@@ -254,5 +255,123 @@ describe('GET /api/v1/openapi.json', () => {
       const res = await api('GET', `${base}?notAParameter=1`, { headers: keyAuth(t.key) });
       expectIssueAt(res, 'notAParameter', /not a parameter/);
     }
+  });
+});
+
+// The document's response schemas against what the handlers return: a seeded project's run
+// with iterations, samples, optimizer structure, a note and a saved view, and every
+// documented GET route (and the seeding writes) checked against the schema the document
+// gives for that status. The schemas close their objects, so a field a handler adds or
+// drops, or a type that drifts, fails here.
+describe('responses match the document', () => {
+  let doc: Doc;
+  const checked = new Set<string>();
+
+  // the document's schema with its $refs inlined, as zod (JSON Schema 2020-12)
+  function inline(node: JsonNode): JsonNode {
+    if (Array.isArray(node)) return node.map(inline);
+    if (node && typeof node === 'object') {
+      if (node.$ref) return inline(resolveRef(doc, node.$ref));
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, inline(v)]));
+    }
+    return node;
+  }
+
+  function expectDocumented(route: string, method: string, res: { status: number; body: unknown; text: string }) {
+    const response = doc.paths[route]?.[method]?.responses?.[String(res.status)];
+    expect(response, `${method.toUpperCase()} ${route} answered ${res.status}, which it does not document: ${res.text.slice(0, 300)}`).toBeDefined();
+    const schema = response.content?.['application/json']?.schema;
+    expect(schema, `${method.toUpperCase()} ${route} ${res.status} has no JSON schema`).toBeDefined();
+    const result = z.fromJSONSchema(inline(schema)).safeParse(res.body);
+    expect(result.success, `${method.toUpperCase()} ${route} ${res.status}: ${result.error?.message}\n${res.text.slice(0, 500)}`).toBe(true);
+    checked.add(`${method} ${route}`);
+  }
+
+  let t: Tenant;
+  let runId: string;
+
+  beforeAll(async () => {
+    doc = (await api('GET', '/api/v1/openapi.json')).body;
+    const sql = superuserSql();
+    t = await createTenant(sql, 'openapi-shapes');
+    await sql.end({ timeout: 5 });
+    const headers = keyAuth(t.key);
+    const write = async (method: string, route: string, path: string, json: unknown, status: number) => {
+      const res = await api(method.toUpperCase(), path, { headers, json });
+      expectStatus(res, status);
+      expectDocumented(route, method, res);
+      return res;
+    };
+    const run = await write('post', '/api/v1/runs', '/api/v1/runs', validRun({ projectId: t.projectId, status: 'running', description: null }), 201);
+    runId = run.body.id;
+    const base = `/api/v1/runs/${runId}`;
+    await write('post', '/api/v1/runs/{id}/iterations', `${base}/iterations`, [
+      { iteration: 0, score: 0.5, evalKind: 'full', params: { instruction: 'a' }, programState: { demos: [] }, candidateId: 'c0', usageByRole: { task: { calls: 2 } } },
+      { iteration: 1, score: 0.75, params: { eval_type: 'minibatch' }, candidateId: 'c1', parentCandidateIds: ['c0'], trial: 1, dataset: 'val' },
+    ], 201);
+    await write('post', '/api/v1/runs/{id}/iterations', `${base}/iterations`, { iteration: 2, score: 0.8, evalKind: 'full', selected: true }, 201);
+    await write('post', '/api/v1/runs/{id}/samples', `${base}/samples`, [
+      { iteration: 0, sampleIndex: 0, input: { q: 'x' }, output: { a: 'y' }, expected: { a: 'y' }, score: 1, exampleId: 'e0', feedback: 'ok' },
+      { iteration: 0, sampleIndex: 1, input: { q: 'z' }, score: 0, error: 'boom' },
+    ], 201);
+    await write('post', '/api/v1/runs/{id}/candidates', `${base}/candidates`, [
+      { candidateId: 'c0', origin: 'seed', score: 0.5, instanceScores: { e0: 1 } },
+      { candidateId: 'c1', parentIds: ['c0'], origin: 'reflective', iteration: 1 },
+    ], 201);
+    await write('post', '/api/v1/runs/{id}/candidate-pool', `${base}/candidate-pool`, [
+      { predictorIndex: 0, predictorName: 'predict', kind: 'instruction', candidateIndex: 0, text: 'Answer.' },
+      { predictorIndex: 0, predictorName: 'predict', kind: 'demos', candidateIndex: 0, content: [{ q: 'x' }] },
+    ], 201);
+    await write('post', '/api/v1/runs/{id}/pareto', `${base}/pareto`, [{ step: 0, iteration: 0, front: { e0: ['c0'] }, bestScores: { e0: 1 } }], 201);
+    await write('post', '/api/v1/runs/{id}/proposals', `${base}/proposals`, [
+      { proposalIndex: 0, kind: 'reflective', parentIds: ['c0'], candidateId: 'c1', accepted: true, subsampleIds: ['e0'], scoresBefore: [0], scoresAfter: [1] },
+    ], 201);
+    await write('put', '/api/v1/runs/{id}/note', `${base}/note`, { body: '# Findings' }, 200);
+    await write('patch', '/api/v1/runs/{id}/labels', `${base}/labels`, { runName: 'renamed', addTags: ['shape'] }, 200);
+    await write('patch', '/api/v1/runs/{id}', base, { status: 'completed', finalScore: 0.8, endedAt: new Date().toISOString() }, 200);
+    await write('post', '/api/v1/views', '/api/v1/views', { name: 'shapes', definition: { filters: { status: 'completed' }, columns: ['final_score'] } }, 201);
+  });
+
+  it('every documented GET route answers a body its 200 schema accepts', async () => {
+    const headers = keyAuth(t.key);
+    const gets = Object.keys(doc.paths).filter((route) => doc.paths[route].get && route !== '/api/v1/openapi.json');
+    expect(gets.length).toBeGreaterThan(15);
+    for (const route of gets) {
+      const path = route.replace('{id}', runId);
+      expect(path, `${route}: no value for its path parameters`).not.toMatch(/\{/);
+      const res = await api('GET', path, { headers });
+      expectStatus(res, 200);
+      expectDocumented(route, 'get', res);
+      // lists are seeded, so their item schemas are checked too
+      const items = (res.body as { data?: unknown[] }).data;
+      if (Array.isArray(items) && route !== '/api/v1/leaderboard') expect(items.length, `${route} returned no items to check`).toBeGreaterThan(0);
+    }
+    const leaderboard = await api('GET', '/api/v1/leaderboard?optimizerType=miprov2', { headers });
+    expect(leaderboard.body.data.length).toBeGreaterThan(0);
+    expectDocumented('/api/v1/leaderboard', 'get', leaderboard);
+  });
+
+  it('error answers match the Error schema under their documented status', async () => {
+    const headers = keyAuth(t.key);
+    expectDocumented('/api/v1/runs/{id}', 'get', await api('GET', '/api/v1/runs/00000000-0000-4000-8000-000000000000', { headers }));
+    expectDocumented('/api/v1/runs/{id}/samples', 'get', await api('GET', `/api/v1/runs/${runId}/samples?minScore=0.9&maxScore=0.1`, { headers }));
+    expectDocumented('/api/v1/runs', 'post', await api('POST', '/api/v1/runs', { headers, json: { runName: '' } }));
+    expectDocumented('/api/v1/runs', 'get', await api('GET', '/api/v1/runs', { headers: {} }));
+  });
+
+  it("a run route's GET answers a malformed or unknown run id with a status it documents", async () => {
+    const headers = keyAuth(t.key);
+    for (const route of Object.keys(doc.paths).filter((r) => r.includes('{id}') && doc.paths[r].get)) {
+      for (const id of ['not-a-uuid', '00000000-0000-4000-8000-000000000000']) {
+        const res = await api('GET', route.replace('{id}', id), { headers });
+        expect(res.status, `${route} with ${id}`).toBeGreaterThanOrEqual(400);
+        expectDocumented(route, 'get', res);
+      }
+    }
+  });
+
+  it('checked every documented GET route', () => {
+    const gets = Object.keys(doc.paths).filter((route) => doc.paths[route].get && route !== '/api/v1/openapi.json');
+    for (const route of gets) expect(checked.has(`get ${route}`), route).toBe(true);
   });
 });

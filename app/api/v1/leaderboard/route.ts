@@ -1,6 +1,13 @@
 import { apiHandler, json, methodNotAllowed, requestedProject } from '@/lib/api/handler';
 import { assertOnlyParams } from '@/lib/api/query';
-import { getTopRunsByScore, listOptimizationRuns, ValidationError } from '@/lib/supabase-optimization';
+import {
+  DEFAULT_LEADERBOARD_LIMIT,
+  getTopRunsByScore,
+  listOptimizationRuns,
+  MAX_LEADERBOARD_LIMIT,
+  topRunDtoSchema,
+  ValidationError,
+} from '@/lib/supabase-optimization';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,14 +17,14 @@ export const GET = apiHandler({ access: 'read' }, async ({ caller, searchParams 
   const projectId = requestedProject(caller, searchParams.get('projectId'));
   if (!projectId) throw new ValidationError([{ path: 'projectId', message: 'is required' }]);
   const limitRaw = searchParams.get('limit');
-  const limit = limitRaw === null ? 10 : Number(limitRaw);
+  const limit = limitRaw === null ? DEFAULT_LEADERBOARD_LIMIT : Number(limitRaw);
   const optimizerType = searchParams.get('optimizerType') ?? undefined;
   const tag = searchParams.get('tag') ?? undefined;
   if (!optimizerType && !tag) {
     return json({ data: await getTopRunsByScore(caller.scope, projectId, limit) });
   }
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    throw new ValidationError([{ path: 'limit', message: 'must be an integer from 1 to 100' }]);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LEADERBOARD_LIMIT) {
+    throw new ValidationError([{ path: 'limit', message: `must be an integer from 1 to ${MAX_LEADERBOARD_LIMIT}` }]);
   }
   const page = await listOptimizationRuns(caller.scope, {
     projectId,
@@ -28,7 +35,8 @@ export const GET = apiHandler({ access: 'read' }, async ({ caller, searchParams 
     orderDirection: 'desc',
     limit,
   });
-  return json({ data: page.data });
+  // the same fields as the plain leaderboard's
+  return json({ data: page.data.map((run) => topRunDtoSchema.parse(run)) });
 });
 
 const unsupported = methodNotAllowed(['GET']);

@@ -1,8 +1,13 @@
 import { buildOpenApiDocument } from '@/lib/api/openapi';
+import { getDatabaseSettings } from '@/lib/config';
 
-export const dynamic = 'force-static';
+// built at run time: the document states the server's own settings (RUN_COUNT_CAP)
+export const dynamic = 'force-dynamic';
 
-// GET /api/v1/openapi.json — the API description, generated from the zod schemas
+let document: Record<string, unknown> | undefined;
+
+// GET /api/v1/openapi.json — the API description, generated from the zod schemas and settings
 export function GET() {
-  return Response.json(buildOpenApiDocument());
+  document ??= buildOpenApiDocument({ runCountCap: getDatabaseSettings().runCountCap });
+  return Response.json(document);
 }

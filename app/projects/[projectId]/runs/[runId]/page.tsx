@@ -5,7 +5,6 @@ import { ScoreChart } from '@/components/charts/score-chart';
 import { OptimizerStructureSections } from '@/components/insight/optimizer-structure-sections';
 import { RunInsightA } from '@/components/insight/run-insight-a';
 import { ConfigPanel } from '@/components/run/config-panel';
-import { evalKindOf } from '@/components/run/eval-kind';
 import { IterationsTable } from '@/components/run/iterations-table';
 import { ProgramDiff } from '@/components/run/program-diff';
 import { ProgramState } from '@/components/run/program-state';
@@ -15,6 +14,7 @@ import { ScoreCards } from '@/components/run/score-cards';
 import { Section } from '@/components/run/section';
 import { getConfig } from '@/lib/config';
 import { requireRun } from '@/lib/dashboard/context';
+import { readSamplesUrl } from '@/lib/dashboard/sample-filters';
 import {
   countOptimizationSamplesByIteration,
   deriveScores,
@@ -53,48 +53,30 @@ function intParam(value: string | undefined): number | null {
   return value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : null;
 }
 
-function scoreParam(value: string | undefined): number | null {
-  if (value === undefined || value.trim() === '') return null;
-  const n = Number(value);
-  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : null;
-}
-
 export default async function RunPage({ params, searchParams }: Props) {
   const { projectId, runId } = await params;
   const sp = await searchParams;
   // a run of another tenant or another project is "not found", never "forbidden"
   const { scope, project, run, canWrite } = await requireRun(projectId, runId);
 
-  // samples: filters and keyset cursor from the URL
-  const filters = {
-    iteration: intParam(first(sp.sIter)),
-    errorsOnly: first(sp.sErrors) === '1' || first(sp.sErrors) === 'true',
-    minScore: scoreParam(first(sp.sMin)),
-    maxScore: scoreParam(first(sp.sMax)),
-  };
-  if (filters.minScore !== null && filters.maxScore !== null && filters.minScore > filters.maxScore) {
-    [filters.minScore, filters.maxScore] = [filters.maxScore, filters.minScore];
-  }
-  const cursor = first(sp.sCursor) || null;
+  // samples: filters and keyset cursor from the URL, judged as the API judges them
+  const samplesUrl = readSamplesUrl(sp, run.id, SAMPLES_PER_PAGE);
+  const filters = samplesUrl.values;
+  const cursor = samplesUrl.input?.cursor ?? null;
   const history = (first(sp.sHist) ?? '').split(',').filter((h) => h === FIRST_PAGE || /^\d+\.\d+$/.test(h));
-  const samplesPage: Promise<{ page: Page<OptimizationSample> } | { error: string }> = listOptimizationSamples(scope, {
-    runId: run.id,
-    iteration: filters.iteration ?? undefined,
-    errorsOnly: filters.errorsOnly || undefined,
-    minScore: filters.minScore ?? undefined,
-    maxScore: filters.maxScore ?? undefined,
-    cursor: cursor ?? undefined,
-    limit: SAMPLES_PER_PAGE,
-  }).then(
-    (page) => ({ page }),
-    (error: unknown) => {
-      // a hand-edited or stale cursor is the link's fault, not the page's
-      if (isDataError(error) && error.code === 'validation') {
-        return { error: 'This page of samples could not be loaded: the link holds an invalid page cursor.' };
-      }
-      throw error;
-    },
-  );
+  const samplesPage: Promise<{ page: Page<OptimizationSample> } | { error: string }> =
+    samplesUrl.error !== null
+      ? Promise.resolve({ error: samplesUrl.error })
+      : listOptimizationSamples(scope, samplesUrl.input).then(
+          (page) => ({ page }),
+          (error: unknown) => {
+            // a hand-edited or stale cursor is the link's fault, not the page's
+            if (isDataError(error) && error.code === 'validation') {
+              return { error: 'This page of samples could not be loaded: the link holds an invalid page cursor.' };
+            }
+            throw error;
+          },
+        );
 
   const stalledAfterMinutes = getConfig().stalledRunMinutes;
   let iterations, counts, samples, note, changes, starred, activity;
@@ -147,7 +129,7 @@ export default async function RunPage({ params, searchParams }: Props) {
       <ScoreCards
         run={run}
         bestIteration={best?.iteration ?? null}
-        shown={shownScores(run, deriveScores(iterations.map((i) => ({ iteration: i.iteration, score: i.score, kind: i.evalKind ?? evalKindOf(i.params), isSelected: i.isSelected }))))}
+        shown={shownScores(run, deriveScores(iterations.map((i) => ({ iteration: i.iteration, score: i.score, kind: i.evalKind, isSelected: i.isSelected }))))}
       />
 
       <Section id="notes" testId="notes-section" title="Notes and labels" description="Star, rename, tag and annotate this run; every change is recorded.">
@@ -182,7 +164,7 @@ export default async function RunPage({ params, searchParams }: Props) {
           </p>
         ) : (
           <ScoreChart
-            points={iterations.map((i) => ({ iteration: i.iteration, score: i.score, kind: i.evalKind ?? evalKindOf(i.params) }))}
+            points={iterations.map((i) => ({ iteration: i.iteration, score: i.score, kind: i.evalKind }))}
             best={best && best.score !== null ? { iteration: best.iteration, score: best.score } : null}
           />
         )}
@@ -207,7 +189,7 @@ export default async function RunPage({ params, searchParams }: Props) {
             score: i.score,
             isBest: i.isBest,
             isSelected: i.isSelected,
-            kind: i.evalKind ?? evalKindOf(i.params),
+            kind: i.evalKind,
             params: i.params,
             latencyMs: i.latencyMs,
             tokens: i.tokens,
