@@ -10,6 +10,10 @@ drop function if exists private.notify_run_change();
 drop function if exists public.add_project_member(text, text, text);
 drop function if exists public.list_project_members(text);
 
+-- 20261204200000_run_list_sorting (create or replace of the search functions dropped below;
+-- private.run_order_expr and private.run_order_type go with the private schema)
+delete from supabase_migrations.schema_migrations where version = '20261204200000';
+
 -- 20261204002000_run_analysis
 drop trigger if exists trigger_audit_run_update on public.optimization_runs;
 drop table if exists public.run_changes;
