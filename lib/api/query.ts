@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { ValidationError, listRunsSchema, listSamplesSchema, type ListRunsInput, type ListSamplesInput } from '../supabase-optimization/index.ts';
+// schemas.ts and errors.ts directly, not the index: the runs page's URL state (client code) reads queryFields too
+import { ValidationError } from '../supabase-optimization/errors.ts';
+import { listRunsSchema, listSamplesSchema, type ListRunsInput, type ListSamplesInput } from '../supabase-optimization/schemas.ts';
 
 type JsonSchema = Record<string, unknown> & { type?: unknown; items?: JsonSchema; anyOf?: JsonSchema[]; description?: string };
 

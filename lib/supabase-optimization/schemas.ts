@@ -219,7 +219,7 @@ export const runOrderSchema = z.union([
   z.enum(RUN_ORDER_COLUMNS),
   z.string().regex(new RegExp(`^config\\.${CONFIG_PATH_PATTERN.source.slice(1, -1)}$`), {
     message: `must be one of ${RUN_ORDER_COLUMNS.join(', ')} or "config.<path>"`,
-  }) as z.ZodType<`config.${string}`>,
+  }) as z.ZodType<`config.${string}`, `config.${string}`>,
 ]);
 export type RunOrder = z.output<typeof runOrderSchema>;
 
