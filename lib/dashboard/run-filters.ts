@@ -59,7 +59,18 @@ export type RunsUrlState = RunsFilterState & {
   offset: number;
   prev: string[];
   page: number;
+  // the table's columns when chosen in this URL (run column ids and "config.<path>"); [] = the visitor's defaults
+  columns: string[];
 };
+
+// a run column id ("scores") or a config value ("config.miprov2.num_candidates")
+export const TABLE_COLUMN_PATTERN = new RegExp(`^([a-z_]+|config\\.${CONFIG_PATH_PATTERN.source.slice(1, -1)})$`);
+export const MAX_TABLE_COLUMNS = 50;
+
+// The config paths among a column list ("config.model" → "model").
+export function configColumnPaths(columns: string[]): string[] {
+  return columns.filter((c) => c.startsWith('config.')).map((c) => c.slice('config.'.length));
+}
 
 type ParamSource = URLSearchParams | Record<string, string | string[] | undefined>;
 
@@ -139,6 +150,7 @@ export function runsUrlCodec(schema: z.ZodObject) {
         offset,
         prev: cursor ? list(params, 'prev').slice(-MAX_PREV_CURSORS) : [],
         page: cursor ? (Number.isInteger(pageParam) && pageParam > 1 ? pageParam : 2) : Math.floor(offset / limit) + 1,
+        columns: list(params, 'columns').filter((c) => TABLE_COLUMN_PATTERN.test(c)).slice(0, MAX_TABLE_COLUMNS),
       };
     },
     // The canonical page URL of a state (defaults left out, so URLs stay short).
@@ -155,6 +167,7 @@ export function runsUrlCodec(schema: z.ZodObject) {
       } else if (Number(state.offset) > 0) {
         params.set('offset', String(state.offset));
       }
+      if ((state.columns as string[] | undefined)?.length) params.set('columns', (state.columns as string[]).join(','));
       return params;
     },
     // What parseListRunsQuery gets: the API's parameters only (the page's own and anything
@@ -205,8 +218,9 @@ export function toListRunsParams(source: ParamSource, options: { paging?: boolea
 }
 
 // The same filters and order, for links such as the CSV export (no paging).
+// Not the columns: the analysis API refuses parameters it does not know.
 export function filterQuery(state: RunsUrlState): string {
-  return writeRunsUrl({ ...state, ...firstPage, limit: DEFAULT_PAGE_SIZE }).toString();
+  return writeRunsUrl({ ...state, ...firstPage, limit: DEFAULT_PAGE_SIZE, columns: [] }).toString();
 }
 
 export function hasActiveFilters(state: RunsUrlState): boolean {
