@@ -75,7 +75,7 @@ export function ColumnMenu({
           <path d="M3 4.5A1.5 1.5 0 0 1 4.5 3h11A1.5 1.5 0 0 1 17 4.5v11a1.5 1.5 0 0 1-1.5 1.5h-11A1.5 1.5 0 0 1 3 15.5v-11ZM4.5 4.5v11h3v-11h-3Zm4.5 0v11h2v-11H9Zm3.5 0v11h3v-11h-3Z" />
         </svg>
         Columns
-        <span className="muted text-xs tabular-nums">{shown}/{columns.length + configColumns.length}</span>
+        <span className="text-xs text-zinc-600 tabular-nums dark:text-zinc-300">{shown}/{columns.length + configColumns.length}</span>
       </button>
       <div
         ref={panel}
