@@ -48,11 +48,11 @@ test('the runs table is reachable and usable with the keyboard', async ({ page }
   expect(presses, 'Tab reaches the runs table').toBeGreaterThan(0);
   await expect(table).toBeFocused();
 
-  // next: the sortable headers, then the first row's checkbox and its link
+  // next: the sortable headers (the name first), then the first row's checkbox and its link
   await page.keyboard.press('Tab');
-  await expect(page.getByTestId('sort-final_score')).toBeFocused();
+  await expect(page.getByTestId('sort-run_name')).toBeFocused();
   const firstRow = page.getByTestId('run-row').first();
-  const toRow = await tabUntil(page, () => firstRow.getByTestId('compare-checkbox').evaluate((el) => el === document.activeElement), 10);
+  const toRow = await tabUntil(page, () => firstRow.getByTestId('compare-checkbox').evaluate((el) => el === document.activeElement), 12);
   expect(toRow).toBeGreaterThan(0);
   await page.keyboard.press('Space');
   await expect(firstRow.getByTestId('compare-checkbox')).toBeChecked();

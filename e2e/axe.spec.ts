@@ -61,6 +61,33 @@ const CHECKS: Check[] = [
     url: (t) => `/projects/${PROJECT}/compare?runs=${t.compare.join(',')}`,
     ready: (page) => expect(page.getByTestId('compare-chart').locator('.recharts-line-curve')).toHaveCount(3),
   },
+  {
+    // the run analysis under the runs table (grouped curves, config importance, parallel
+    // coordinates), saved views and starred runs, config columns sorted by name, the column menu open
+    name: 'runs-analysis',
+    url: () => `/projects/${PROJECT}/runs?orderBy=run_name&orderDirection=asc&columns=name,status,scores,config.model,config.seed`,
+    ready: async (page) => {
+      const analysis = page.getByTestId('runs-analysis');
+      await expect(analysis.getByTestId('group-toggle').first()).toBeVisible({ timeout: 30_000 });
+      await expect(analysis.getByTestId('importance-table').locator('tbody tr').first()).toBeVisible();
+      await expect(analysis.getByTestId('parallel-coordinates').locator('path').first()).toBeVisible();
+      await expect(page.getByTestId('saved-views')).toBeVisible();
+      await expect(page.getByTestId('runs-table').locator('th[data-column="config.seed"]')).toBeVisible();
+      await page.getByTestId('column-menu').click();
+      await expect(page.getByTestId('config-column-picker')).toBeVisible();
+    },
+  },
+  {
+    // a run's note (editor open), rename, tags and star
+    name: 'run-notes',
+    url: (t) => `/projects/${PROJECT}/runs/${t.runId}`,
+    ready: async (page) => {
+      const notes = page.getByTestId('run-notes');
+      await expect(notes).toBeVisible();
+      await notes.getByTestId('edit-note').click();
+      await expect(notes.getByTestId('note-body')).toBeVisible();
+    },
+  },
   { name: 'leaderboard', url: () => `/projects/${PROJECT}/leaderboard`, ready: (page) => expect(page.getByTestId('leaderboard-row').first()).toBeVisible() },
   {
     name: 'analytics',

@@ -55,19 +55,27 @@ for (const theme of THEMES) {
   });
 }
 
-test('a saved view is one click from the runs page and keeps its filters', async ({ page }) => {
+test('a saved view is one click from the runs page and keeps its filters, columns and sort', async ({ page }) => {
   const { baseUrl } = servers().local;
-  await page.goto(`${baseUrl}/projects/${PROJECT}/runs?optimizerType=miprov2`);
+  await page.goto(`${baseUrl}/projects/${PROJECT}/runs?optimizerType=miprov2&orderBy=run_name&orderDirection=asc&columns=name,status,scores,config.model`);
+  await expect(page.getByTestId('runs-table').locator('th[data-column="config.model"]')).toBeVisible();
   const views = page.getByTestId('saved-views');
   const name = `MIPROv2 only ${randomBytes(2).toString('hex')}`;
-  await views.getByPlaceholder('Save these filters as…').fill(name);
+  await views.getByPlaceholder('Save filters, columns, sort as…').fill(name);
   await views.getByRole('button', { name: 'Save view' }).click();
   const link = views.getByTestId('saved-view').filter({ hasText: name });
   await expect(link).toBeVisible();
   await views.getByRole('link', { name: 'All runs' }).click();
   await expect(page).toHaveURL(/\/runs$/);
+  await expect(page.getByTestId('runs-table').locator('th[data-column="config.model"]')).toHaveCount(0);
   await page.getByTestId('saved-views').getByTestId('saved-view').filter({ hasText: name }).click();
   await expect(page).toHaveURL(/optimizerType=miprov2/);
+  await expect(page).toHaveURL(/orderBy=run_name&orderDirection=asc/);
+  // the view's columns, and only those: the optimizer column was off when it was saved
+  const table = page.getByTestId('runs-table');
+  await expect(table.locator('th[data-column="config.model"]')).toBeVisible();
+  await expect(table.locator('th[data-column="optimizer"]')).toHaveCount(0);
+  await expect(table.locator('th[data-column="name"]')).toHaveAttribute('aria-sort', 'ascending');
   await page.getByRole('button', { name: `Delete view ${name}` }).click();
   await expect(page.getByTestId('saved-view').filter({ hasText: name })).toHaveCount(0);
 });

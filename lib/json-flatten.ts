@@ -56,3 +56,13 @@ function sortKeys(value: unknown): unknown {
   }
   return value;
 }
+
+// The value at a dotted path ("miprov2.num_candidates"), undefined when a key is missing;
+// what the runs list sorts by (config #> path).
+export function valueAtPath(value: Json | undefined, path: string): Json | undefined {
+  let node: Json | undefined = value;
+  for (const key of path.split('.')) {
+    node = isPlainObject(node) && Object.hasOwn(node, key) ? node[key] : undefined;
+  }
+  return node;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCost, formatDuration, formatLatency, formatSignedPct, formatSignedScore, formatTimestamp, formatTokens } from '../lib/format/index.ts';
+import { formatConfigValue, formatCost, formatDuration, formatLatency, formatSignedPct, formatSignedScore, formatTimestamp, formatTokens } from '../lib/format/index.ts';
 
 // The one formatter: the run page, the runs list, compare, leaderboard and analytics showed
 // the same values three ways ("1 min 05 s" and "1m 05s", "$1,234" and "$1,234.00"); these
@@ -37,5 +37,17 @@ describe('display formats', () => {
     expect(formatSignedPct(null)).toBe('—');
     expect(formatTimestamp('2026-11-23T01:57:30.123Z')).toBe('2026-11-23 01:57:30 UTC');
     expect(formatTimestamp('not a date')).toBe('—');
+  });
+
+  it('config values keep their type in a table cell', () => {
+    expect(formatConfigValue(1234.5)).toEqual({ text: '1,234.5', type: 'number' });
+    expect(formatConfigValue(0.0000001)).toEqual({ text: '1e-7', type: 'number' });
+    expect(formatConfigValue(0.00025)).toEqual({ text: '0.00025', type: 'number' });
+    expect(formatConfigValue(true)).toEqual({ text: 'true', type: 'boolean' });
+    expect(formatConfigValue('10')).toEqual({ text: '10', type: 'string' });
+    expect(formatConfigValue(null)).toEqual({ text: 'null', type: 'null' });
+    expect(formatConfigValue(undefined)).toEqual({ text: '—', type: 'missing' });
+    expect(formatConfigValue({ a: [1, 2] })).toEqual({ text: '{"a":[1,2]}', type: 'json' });
+    expect(formatConfigValue({ long: 'x'.repeat(100) }).text).toHaveLength(60);
   });
 });

@@ -3,10 +3,12 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { useTableColumns } from '@/components/runs/table-columns';
 import type { SavedView } from '@/lib/supabase-optimization';
 
-// The runs page's parameters a view keeps: its filters and sort (paging is not kept).
-const NOT_KEPT = new Set(['cursor', 'prev', 'page']);
+// The runs page's parameters a view keeps as filters (paging is not kept; columns and sort
+// are kept as the view's own fields).
+const NOT_KEPT = new Set(['cursor', 'prev', 'page', 'offset', 'columns', 'orderBy', 'orderDirection']);
 
 export function viewFilters(query: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -18,11 +20,21 @@ export function viewFilters(query: string): Record<string, string | string[]> {
   return out;
 }
 
+// A view opened: its filters, sort (views saved before sort was a field of its own kept it
+// among the filters), columns and grouping.
 export function viewHref(base: string, view: SavedView): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(view.definition.filters ?? {})) {
     for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
   }
+  const { sort, columns } = view.definition;
+  if (sort) {
+    params.delete('orderBy');
+    params.delete('orderDirection');
+    if (sort.by !== 'created_at') params.set('orderBy', sort.by);
+    if (sort.direction !== 'desc') params.set('orderDirection', sort.direction);
+  }
+  if (columns?.length) params.set('columns', columns.join(','));
   if (view.definition.groupBy) params.set('groupBy', view.definition.groupBy);
   const q = params.toString();
   return q ? `${base}?${q}` : base;
@@ -34,6 +46,8 @@ export function SavedViews({
   base,
   views,
   currentQuery,
+  columns,
+  sort,
   groupBy,
   canWrite,
   starred,
@@ -42,6 +56,9 @@ export function SavedViews({
   base: string;
   views: SavedView[];
   currentQuery: string;
+  // the URL's column list ([] = this browser's defaults) and the list's order
+  columns: string[];
+  sort: { by: string; direction: 'asc' | 'desc' };
   groupBy?: string;
   canWrite: boolean;
   starred: Array<{ runId: string; runName: string }>;
@@ -50,12 +67,13 @@ export function SavedViews({
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const tableColumns = useTableColumns({ columns });
 
   async function save(event: React.FormEvent) {
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const definition = { filters: viewFilters(currentQuery), ...(groupBy ? { groupBy } : {}) };
+    const definition = { filters: viewFilters(currentQuery), columns: tableColumns.list, sort, ...(groupBy ? { groupBy } : {}) };
     const res = await fetch('/api/v1/views', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -114,7 +132,7 @@ export function SavedViews({
           <input
             id="view-name"
             className="input h-8 w-44 text-xs"
-            placeholder="Save these filters as…"
+            placeholder="Save filters, columns, sort as…"
             value={name}
             onChange={(e) => setName(e.target.value)}
             maxLength={100}

@@ -5,6 +5,7 @@ import {
   createdAfterToDate,
   createdBeforeToDate,
   FILTER_LABELS,
+  FILTER_NAMES,
   runsHref,
   withFilters,
   type RunsUrlState,
@@ -52,6 +53,13 @@ function applied(state: RunsUrlState): Applied[] {
       value: from && until ? `${from} – ${until}` : from ? `from ${from}` : `until ${until}`,
       without: { createdAfter: '', createdBefore: '' },
     });
+  }
+  // a filter with no chip of its own above (one added to the schema): its label and value
+  const shown = new Set(['search', 'status', 'optimizerType', 'tags', 'config', 'minScore', 'maxScore', 'createdAfter', 'createdBefore']);
+  for (const name of FILTER_NAMES.filter((n) => !shown.has(n))) {
+    const value: unknown = (state as Record<string, unknown>)[name];
+    const text = Array.isArray(value) ? value.join(' or ') : String(value ?? '');
+    if (text) out.push({ key: name, label: FILTER_LABELS[name] ?? name, value: text, without: { [name]: Array.isArray(value) ? [] : '' } });
   }
   return out;
 }

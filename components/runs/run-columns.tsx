@@ -13,6 +13,8 @@ declare module '@tanstack/react-table' {
     label: string;
     sortKey?: SortColumn;
     numeric?: boolean;
+    // a config value's column: its header is the key as written
+    config?: boolean;
   }
 }
 
@@ -61,7 +63,7 @@ export function runColumns({ now, filteredTags, tagHref }: CellContext) {
     column.accessor('status', {
       id: 'status',
       header: COLUMN_LABELS.status,
-      meta: { label: COLUMN_LABELS.status },
+      meta: { label: COLUMN_LABELS.status, sortKey: 'status' },
       cell: (info) => (
         <>
           <StatusBadge status={info.getValue()} />
@@ -72,7 +74,7 @@ export function runColumns({ now, filteredTags, tagHref }: CellContext) {
     column.accessor('optimizerType', {
       id: 'optimizer',
       header: COLUMN_LABELS.optimizer,
-      meta: { label: COLUMN_LABELS.optimizer },
+      meta: { label: COLUMN_LABELS.optimizer, sortKey: 'optimizer_type' },
       cell: (info) => <span className="text-xs text-zinc-700 dark:text-zinc-300">{info.getValue()}</span>,
     }),
     column.accessor('tags', {

@@ -5,8 +5,11 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMemo, useTransition } from 'react';
 import {
+  firstPageState,
+  lastPageState,
   nextPageState,
   PAGE_SIZES,
+  pageCount,
   previousPageState,
   runsHref,
   withFilters,
@@ -15,9 +18,11 @@ import {
   type RunsUrlState,
   type SortColumn,
 } from '@/lib/dashboard/run-filters';
+import { formatConfigValue } from '@/lib/format';
 import { ColumnMenu } from './column-menu';
-import { COLUMN_LABELS, DEFAULT_HIDDEN_COLUMNS, OPTIONAL_COLUMNS, runColumns, type OptionalColumn } from './run-columns';
+import { COLUMN_LABELS, DEFAULT_HIDDEN_COLUMNS, OPTIONAL_COLUMNS, runColumns } from './run-columns';
 import type { RunRow } from './run-row';
+import { useTableColumns } from './table-columns';
 import { useStoredState } from './use-stored-state';
 
 const MAX_COMPARE = 4;
@@ -37,16 +42,9 @@ function validateSelection(value: unknown): SelectedRun[] | null {
     .slice(0, MAX_COMPARE);
 }
 
-function validateHidden(value: unknown): OptionalColumn[] | null {
-  if (!Array.isArray(value)) return null;
-  return value.filter((v): v is OptionalColumn => (OPTIONAL_COLUMNS as string[]).includes(v));
-}
-
 // column values differ in type per column; TanStack's own examples type the list this way
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type RunColumn = ColumnDef<RunRow, any>;
-
-const HIDDEN_COLUMNS_KEY = 'optiscope:runs:hidden-columns';
 
 export interface RunsTableProps {
   projectId: string;
@@ -56,6 +54,8 @@ export interface RunsTableProps {
   totalIsExact: boolean;
   nextCursor: string | null;
   now: number;
+  // the project's config paths, offered as columns
+  configKeys: string[];
 }
 
 function SortIcon({ direction }: { direction: 'asc' | 'desc' | false }) {
@@ -72,13 +72,37 @@ function SortIcon({ direction }: { direction: 'asc' | 'desc' | false }) {
   );
 }
 
-export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCursor, now }: RunsTableProps) {
+// A config value in its type: numbers right-aligned and grouped, booleans and null marked.
+function ConfigCell({ value }: { value: unknown }) {
+  const { text, type } = formatConfigValue(value);
+  if (type === 'missing') return <span className="text-zinc-500 dark:text-zinc-400" title="not in this run's config">—</span>;
+  const tone =
+    type === 'number'
+      ? 'tabular-nums'
+      : type === 'boolean' || type === 'null'
+        ? 'font-mono text-xs text-violet-800 dark:text-violet-300'
+        : type === 'json'
+          ? 'font-mono text-xs text-zinc-700 dark:text-zinc-300'
+          : '';
+  return (
+    <span className={`block max-w-[14rem] truncate whitespace-nowrap ${tone}`} title={type === 'string' ? text : `${text} (${type})`} data-config-type={type}>
+      {text}
+    </span>
+  );
+}
+
+export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCursor, now, configKeys }: RunsTableProps) {
   const base = `/projects/${projectId}/runs`;
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const go = (next: RunsUrlState) => startTransition(() => router.push(runsHref(base, next), { scroll: false }));
 
-  const [hidden, setHidden] = useStoredState('local', HIDDEN_COLUMNS_KEY, DEFAULT_HIDDEN_COLUMNS, validateHidden);
+  const tableColumns = useTableColumns(state);
+  const { configPaths } = tableColumns;
+  const setColumns = (columns: string[]) => {
+    tableColumns.rememberDefault(columns);
+    go({ ...state, columns });
+  };
   const [selected, setSelected] = useStoredState('session', `optiscope:compare:${projectId}`, NO_SELECTION, validateSelection);
   const selectedIds = useMemo(() => new Set(selected.map((s) => s.id)), [selected]);
   const selectionFull = selected.length >= MAX_COMPARE;
@@ -104,7 +128,7 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
         id: 'name',
         accessorKey: 'runName',
         header: 'Name',
-        meta: { label: 'Name' },
+        meta: { label: 'Name', sortKey: 'run_name' },
         enableHiding: false,
         cell: ({ row }) => (
           <Link
@@ -121,12 +145,21 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
         filteredTags: state.tags,
         tagHref: (tag) => runsHref(base, withFilters(state, { tags: state.tags.includes(tag) ? state.tags.filter((t) => t !== tag) : [...state.tags, tag] })),
       }) as RunColumn[]),
+      ...configPaths.map(
+        (path): RunColumn => ({
+          id: `config.${path}`,
+          accessorFn: (row) => row.config?.[path],
+          header: path,
+          meta: { label: `config ${path}`, sortKey: `config.${path}`, config: true },
+          cell: (info) => <ConfigCell value={info.getValue()} />,
+        }),
+      ),
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the tag links change with the URL's state only
-    [projectId, now, runsHref(base, state)],
+    [projectId, now, runsHref(base, state), configPaths.join(',')],
   );
 
-  const columnVisibility: VisibilityState = Object.fromEntries(OPTIONAL_COLUMNS.map((id) => [id, !hidden.includes(id)]));
+  const columnVisibility: VisibilityState = Object.fromEntries(OPTIONAL_COLUMNS.map((id) => [id, tableColumns.runColumns.includes(id)]));
   const sortColumnId = columns.find((c) => c.meta?.sortKey === state.orderBy)?.id;
 
   // Sorting and paging happen in the database: the table only renders what the server sent.
@@ -149,6 +182,10 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
   const from = rows.length ? (state.page - 1) * state.limit + 1 : 0;
   const to = from ? from + rows.length - 1 : 0;
   const totalText = `${total.toLocaleString('en-US')}${totalIsExact ? '' : '+'}`;
+  const pages = pageCount(total, state.limit);
+  const last = lastPageState(state, total, totalIsExact);
+  const onLastPage = !nextCursor;
+  const sortLabel = columns.find((c) => c.meta?.sortKey === state.orderBy)?.meta?.label ?? state.orderBy.replace(/_/g, ' ');
   const compareHref = `/projects/${projectId}/compare?runs=${selected.map((s) => s.id).join(',')}`;
   const canCompare = selected.length >= MIN_COMPARE && selected.length <= MAX_COMPARE;
 
@@ -194,13 +231,14 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
             </button>
           )}
           <ColumnMenu
-            columns={OPTIONAL_COLUMNS.map((id) => ({ id, label: COLUMN_LABELS[id], visible: !hidden.includes(id) }))}
-            onToggle={(id, visible) =>
-              setHidden((current) =>
-                visible ? current.filter((c) => c !== id) : [...current.filter((c) => c !== id), id as OptionalColumn],
-              )
-            }
-            onReset={() => setHidden(DEFAULT_HIDDEN_COLUMNS)}
+            columns={OPTIONAL_COLUMNS.map((id) => ({ id, label: COLUMN_LABELS[id], visible: tableColumns.runColumns.includes(id) }))}
+            configColumns={configPaths}
+            configKeys={configKeys}
+            onToggle={(id, visible) => setColumns(tableColumns.toggled(id, visible))}
+            onReset={() => {
+              tableColumns.rememberDefault(OPTIONAL_COLUMNS.filter((id) => !DEFAULT_HIDDEN_COLUMNS.includes(id)));
+              go({ ...state, columns: [] });
+            }}
           />
         </div>
         <p id="compare-hint" className={selected.length > 0 ? 'w-full text-xs text-zinc-600 dark:text-zinc-400' : 'sr-only'}>
@@ -221,7 +259,7 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
       >
         <table className="w-full text-sm" data-testid="runs-table">
           <caption className="sr-only">
-            Runs, sorted by {state.orderBy.replace('_', ' ')} {state.orderDirection === 'asc' ? 'ascending' : 'descending'}
+            Runs, sorted by {sortLabel.toLowerCase()} {state.orderDirection === 'asc' ? 'ascending' : 'descending'}
           </caption>
           <thead className="table-head">
             {table.getHeaderGroups().map((group) => (
@@ -236,6 +274,7 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
                       key={header.id}
                       scope="col"
                       aria-sort={sortKey ? (sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none') : undefined}
+                      data-column={id}
                       className={`border-b border-zinc-200 px-2.5 py-2 align-middle font-medium whitespace-nowrap dark:border-zinc-800 ${
                         meta?.numeric ? 'text-right' : ''
                       } ${id === 'select' ? 'sticky left-0 z-10 w-10 bg-zinc-50 pl-4 dark:bg-zinc-900' : ''} ${
@@ -245,7 +284,7 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
                       {sortKey ? (
                         <button
                           type="button"
-                          className={`group flex w-full items-center gap-1 rounded uppercase hover:text-zinc-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:hover:text-zinc-200 ${
+                          className={`group flex w-full items-center gap-1 rounded ${meta?.config ? 'font-mono normal-case' : 'uppercase'} hover:text-zinc-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:hover:text-zinc-200 ${
                             meta?.numeric ? 'flex-row-reverse justify-start' : ''
                           } ${sorted ? 'text-zinc-800 dark:text-zinc-100' : ''}`}
                           data-testid={`sort-${sortKey}`}
@@ -344,9 +383,21 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
             ))}
           </select>
         </label>
-        <span className="muted text-xs tabular-nums">Page {state.page.toLocaleString('en-US')}</span>
+        <span className="muted text-xs tabular-nums" data-testid="page-of">
+          Page {state.page.toLocaleString('en-US')} of {pages.toLocaleString('en-US')}
+          {totalIsExact ? '' : '+'}
+        </span>
         <div className="ml-auto flex gap-2">
-          {state.cursor ? (
+          {state.page > 1 ? (
+            <Link href={runsHref(base, firstPageState(state))} className="btn" data-testid="first-page" aria-label="First page">
+              <span aria-hidden>«</span> First
+            </Link>
+          ) : (
+            <button type="button" className="btn" disabled data-testid="first-page" aria-label="First page">
+              <span aria-hidden>«</span> First
+            </button>
+          )}
+          {state.page > 1 ? (
             <Link href={runsHref(base, previousPageState(state))} className="btn" data-testid="prev-page" rel="prev">
               <span aria-hidden>←</span> Previous
             </Link>
@@ -362,6 +413,15 @@ export function RunsTable({ projectId, rows, state, total, totalIsExact, nextCur
           ) : (
             <button type="button" className="btn" disabled data-testid="next-page">
               Next <span aria-hidden>→</span>
+            </button>
+          )}
+          {last && !onLastPage && last.page !== state.page ? (
+            <Link href={runsHref(base, last)} className="btn" data-testid="last-page" aria-label={`Last page (${pages.toLocaleString('en-US')})`}>
+              Last <span aria-hidden>»</span>
+            </Link>
+          ) : (
+            <button type="button" className="btn" disabled data-testid="last-page" aria-label="Last page" title={last ? undefined : 'The total is an estimate: page forward with Next'}>
+              Last <span aria-hidden>»</span>
             </button>
           )}
         </div>

@@ -1,13 +1,13 @@
 import { z } from 'zod';
+// schemas.ts and errors.ts directly, not the index: the runs page's URL state (client code) reads queryFields too
+import { ValidationError, parseInput } from '../supabase-optimization/errors.ts';
 import {
-  ValidationError,
   listRunsSchema,
   listSamplesSchema,
-  parseInput,
   type ListRunsInput,
   type ListSamplesInput,
   type ListSamplesOutput,
-} from '../supabase-optimization/index.ts';
+} from '../supabase-optimization/schemas.ts';
 
 type JsonSchema = Record<string, unknown> & { type?: unknown; items?: JsonSchema; anyOf?: JsonSchema[]; description?: string };
 

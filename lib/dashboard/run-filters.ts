@@ -1,23 +1,38 @@
-import type { RunStatus } from '../supabase-optimization/dto.ts';
-import { CONFIG_PATH_PATTERN } from '../supabase-optimization/schemas.ts';
+import type { z } from 'zod';
+import { queryFields, type QueryField } from '../api/query.ts';
+import {
+  CONFIG_PATH_PATTERN,
+  listRunsSchema,
+  RUN_ORDER_COLUMNS,
+  RUN_ORDER_TEXT_COLUMNS,
+  RUN_STATUSES,
+  runOrderSchema,
+  type ListRunsInput,
+  type RunOrder,
+} from '../supabase-optimization/schemas.ts';
 
 // The Runs page keeps all of its state in the URL, under the API's own parameter names
 // (GET /api/v1/runs, parsed by lib/api/query.ts), so a page URL and an API query share
 // filters. `prev` and `page` are the page's own: the cursors of earlier pages and the
 // page number. Shared by the server page, the client table and the CSV export.
+// The filters are read off listRunsSchema (queryFields): a field added there is read from
+// and written to the URL, counted as active and cleared without an edit here.
 
-export const RUN_STATUS_OPTIONS = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const satisfies readonly RunStatus[];
-export const SORTABLE_COLUMNS = ['created_at', 'final_score', 'improvement', 'duration_ms', 'total_cost_usd'] as const;
-export type SortColumn = (typeof SORTABLE_COLUMNS)[number];
+export const RUN_STATUS_OPTIONS = RUN_STATUSES;
+export const SORTABLE_COLUMNS = RUN_ORDER_COLUMNS;
+export type SortColumn = RunOrder;
 export type SortDirection = 'asc' | 'desc';
 
 export const PAGE_SIZES = [20, 50, 100] as const;
 export const DEFAULT_PAGE_SIZE = 50;
-// earlier cursors kept for "Previous"; past this, Previous falls back to the first page
+// earlier cursors kept for "Previous"; past this, Previous reads the page by offset
 export const MAX_PREV_CURSORS = 25;
+// the largest offset listRunsSchema takes: a page further in is reached by cursor only
+const MAX_OFFSET = 100_000;
 
-const FILTER_PARAMS = ['status', 'optimizerType', 'tags', 'minScore', 'maxScore', 'search', 'createdAfter', 'createdBefore'] as const;
-const LIST_PARAMS = [...FILTER_PARAMS, 'orderBy', 'orderDirection', 'limit', 'cursor'] as const;
+// the list schema's parameters that are not filters: the page sets them itself
+const NOT_FILTERS = ['projectId', 'orderBy', 'orderDirection', 'limit', 'cursor', 'offset'] as const;
+const PAGING_PARAMS = ['limit', 'cursor', 'offset'];
 const CONFIG_PREFIX = 'config.';
 
 export { CONFIG_PATH_PATTERN };
@@ -28,23 +43,33 @@ export interface ConfigFilter {
   raw: string;
 }
 
-// Raw URL values, unvalidated: forms show what the URL says, the data layer judges it.
-export interface RunsUrlState {
-  status: string[];
-  optimizerType: string[];
-  tags: string[];
-  config: ConfigFilter[];
-  minScore: string;
-  maxScore: string;
-  search: string;
-  createdAfter: string;
-  createdBefore: string;
+// One URL value per filter of the schema, raw and unvalidated (forms show what the URL
+// says, the data layer judges it): a list filter is string[], config its typed pairs,
+// any other a string ('' when absent).
+type FilterName = Exclude<keyof ListRunsInput, (typeof NOT_FILTERS)[number] | 'config'>;
+type UrlValue<T> = [Extract<NonNullable<T>, readonly unknown[]>] extends [never] ? string : string[];
+export type RunsFilterState = { [K in FilterName]-?: UrlValue<ListRunsInput[K]> } & { config: ConfigFilter[] };
+
+export type RunsUrlState = RunsFilterState & {
   orderBy: SortColumn;
   orderDirection: SortDirection;
   limit: number;
   cursor: string;
+  // a page read by position (the last page, or one whose cursor was dropped); 0 otherwise
+  offset: number;
   prev: string[];
   page: number;
+  // the table's columns when chosen in this URL (run column ids and "config.<path>"); [] = the visitor's defaults
+  columns: string[];
+};
+
+// a run column id ("scores") or a config value ("config.miprov2.num_candidates")
+export const TABLE_COLUMN_PATTERN = new RegExp(`^([a-z_]+|config\\.${CONFIG_PATH_PATTERN.source.slice(1, -1)})$`);
+export const MAX_TABLE_COLUMNS = 50;
+
+// The config paths among a column list ("config.model" → "model").
+export function configColumnPaths(columns: string[]): string[] {
+  return columns.filter((c) => c.startsWith('config.')).map((c) => c.slice('config.'.length));
 }
 
 type ParamSource = URLSearchParams | Record<string, string | string[] | undefined>;
@@ -64,55 +89,123 @@ function list(params: URLSearchParams, name: string): string[] {
   return [...new Set(params.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean))];
 }
 
-function isSortColumn(value: string | null): value is SortColumn {
-  return (SORTABLE_COLUMNS as readonly string[]).includes(value ?? '');
+export function isSortColumn(value: string | null): value is SortColumn {
+  return runOrderSchema.safeParse(value).success;
 }
 
-export function readRunsUrl(source: ParamSource): RunsUrlState {
-  const params = toSearchParams(source);
-  const orderBy = params.get('orderBy');
-  const limit = Number(params.get('limit'));
-  const page = Number(params.get('page'));
-  const cursor = params.get('cursor') ?? '';
+const firstPage = { cursor: '', offset: 0, prev: [] as string[], page: 1 };
+
+type UrlRecord = Record<string, string | string[] | ConfigFilter[] | number>;
+
+// The URL state of a list schema. The runs page uses it for listRunsSchema (below); a test
+// uses it for an extended copy, to check that a new filter needs no edit here.
+export function runsUrlCodec(schema: z.ZodObject) {
+  const fields: QueryField[] = queryFields(schema).filter((f) => !(NOT_FILTERS as readonly string[]).includes(f.name));
+  const apiParams = queryFields(schema).map((f) => f.name).filter((name) => name !== 'projectId' && name !== 'config');
+
+  function readFilters(params: URLSearchParams): UrlRecord {
+    const out: UrlRecord = {};
+    for (const field of fields) {
+      if (field.kind === 'config') {
+        out[field.name] = [...params.keys()]
+          .filter((key, i, keys) => key.startsWith(CONFIG_PREFIX) && keys.indexOf(key) === i)
+          .map((key) => ({ key: key.slice(CONFIG_PREFIX.length), raw: params.get(key) ?? '' }));
+      } else {
+        out[field.name] = field.kind === 'list' ? list(params, field.name) : (params.get(field.name) ?? '');
+      }
+    }
+    return out;
+  }
+
+  function writeFilters(state: UrlRecord, params: URLSearchParams): void {
+    for (const field of fields) {
+      const value = state[field.name];
+      if (field.kind === 'config') {
+        for (const c of (value ?? []) as ConfigFilter[]) if (c.key) params.set(CONFIG_PREFIX + c.key, c.raw);
+      } else if (Array.isArray(value)) {
+        for (const v of value as string[]) params.append(field.name, v);
+      } else if (typeof value === 'string' && value !== '') {
+        params.set(field.name, value);
+      }
+    }
+  }
+
   return {
-    status: list(params, 'status'),
-    optimizerType: list(params, 'optimizerType'),
-    tags: list(params, 'tags'),
-    config: [...params.keys()]
-      .filter((key, i, keys) => key.startsWith(CONFIG_PREFIX) && keys.indexOf(key) === i)
-      .map((key) => ({ key: key.slice(CONFIG_PREFIX.length), raw: params.get(key) ?? '' })),
-    minScore: params.get('minScore') ?? '',
-    maxScore: params.get('maxScore') ?? '',
-    search: params.get('search') ?? '',
-    createdAfter: params.get('createdAfter') ?? '',
-    createdBefore: params.get('createdBefore') ?? '',
-    orderBy: isSortColumn(orderBy) ? orderBy : 'created_at',
-    orderDirection: params.get('orderDirection') === 'asc' ? 'asc' : 'desc',
-    limit: Number.isInteger(limit) && limit > 0 ? limit : DEFAULT_PAGE_SIZE,
-    cursor,
-    prev: cursor ? list(params, 'prev').slice(-MAX_PREV_CURSORS) : [],
-    page: cursor && Number.isInteger(page) && page > 1 ? page : cursor ? 2 : 1,
+    filterNames: fields.map((f) => f.name),
+    read(source: ParamSource): UrlRecord {
+      const params = toSearchParams(source);
+      const orderBy = params.get('orderBy');
+      const limitParam = Number(params.get('limit'));
+      const limit = Number.isInteger(limitParam) && limitParam > 0 ? limitParam : DEFAULT_PAGE_SIZE;
+      const pageParam = Number(params.get('page'));
+      const cursor = params.get('cursor') ?? '';
+      const offsetParam = Number(params.get('offset'));
+      const offset = !cursor && Number.isInteger(offsetParam) && offsetParam > 0 ? offsetParam : 0;
+      return {
+        ...readFilters(params),
+        orderBy: isSortColumn(orderBy) ? orderBy : 'created_at',
+        orderDirection: params.get('orderDirection') === 'asc' ? 'asc' : 'desc',
+        limit,
+        cursor,
+        offset,
+        prev: cursor ? list(params, 'prev').slice(-MAX_PREV_CURSORS) : [],
+        page: cursor ? (Number.isInteger(pageParam) && pageParam > 1 ? pageParam : 2) : Math.floor(offset / limit) + 1,
+        columns: list(params, 'columns').filter((c) => TABLE_COLUMN_PATTERN.test(c)).slice(0, MAX_TABLE_COLUMNS),
+      };
+    },
+    // The canonical page URL of a state (defaults left out, so URLs stay short).
+    write(state: UrlRecord): URLSearchParams {
+      const params = new URLSearchParams();
+      writeFilters(state, params);
+      if (state.orderBy !== 'created_at') params.set('orderBy', String(state.orderBy));
+      if (state.orderDirection !== 'desc') params.set('orderDirection', String(state.orderDirection));
+      if (state.limit !== DEFAULT_PAGE_SIZE) params.set('limit', String(state.limit));
+      if (state.cursor) {
+        params.set('cursor', String(state.cursor));
+        if ((state.prev as string[]).length) params.set('prev', (state.prev as string[]).join(','));
+        params.set('page', String(state.page));
+      } else if (Number(state.offset) > 0) {
+        params.set('offset', String(state.offset));
+      }
+      if ((state.columns as string[] | undefined)?.length) params.set('columns', (state.columns as string[]).join(','));
+      return params;
+    },
+    // What parseListRunsQuery gets: the API's parameters only (the page's own and anything
+    // unknown are dropped), with the page's default page size.
+    apiParams(source: ParamSource, options: { paging?: boolean } = {}): URLSearchParams {
+      const params = toSearchParams(source);
+      const out = new URLSearchParams();
+      const allowed = new Set(options.paging === false ? apiParams.filter((p) => !PAGING_PARAMS.includes(p)) : apiParams);
+      for (const [key, value] of params) {
+        if (allowed.has(key) || (key.startsWith(CONFIG_PREFIX) && key.length > CONFIG_PREFIX.length)) out.append(key, value);
+      }
+      if (out.has('cursor')) out.delete('offset');
+      if (options.paging !== false && !out.has('limit')) out.set('limit', String(DEFAULT_PAGE_SIZE));
+      return out;
+    },
+    hasActiveFilters(state: UrlRecord): boolean {
+      return fields.some((f) => {
+        const value = state[f.name];
+        return Array.isArray(value) ? value.length > 0 : typeof value === 'string' && value.trim() !== '';
+      });
+    },
+    clearedFilters(state: UrlRecord): UrlRecord {
+      const cleared: UrlRecord = { ...state, ...firstPage };
+      for (const f of fields) cleared[f.name] = f.kind === 'list' || f.kind === 'config' ? [] : '';
+      return cleared;
+    },
   };
 }
 
-// The canonical page URL of a state (defaults left out, so URLs stay short).
+const runsUrl = runsUrlCodec(listRunsSchema);
+export const FILTER_NAMES = runsUrl.filterNames as readonly (FilterName | 'config')[];
+
+export function readRunsUrl(source: ParamSource): RunsUrlState {
+  return runsUrl.read(source) as RunsUrlState;
+}
+
 export function writeRunsUrl(state: RunsUrlState): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const s of state.status) params.append('status', s);
-  for (const o of state.optimizerType) params.append('optimizerType', o);
-  for (const t of state.tags) params.append('tags', t);
-  for (const c of state.config) if (c.key) params.set(CONFIG_PREFIX + c.key, c.raw);
-  const scalars = ['minScore', 'maxScore', 'search', 'createdAfter', 'createdBefore'] as const;
-  for (const name of scalars) if (state[name] !== '') params.set(name, state[name]);
-  if (state.orderBy !== 'created_at') params.set('orderBy', state.orderBy);
-  if (state.orderDirection !== 'desc') params.set('orderDirection', state.orderDirection);
-  if (state.limit !== DEFAULT_PAGE_SIZE) params.set('limit', String(state.limit));
-  if (state.cursor) {
-    params.set('cursor', state.cursor);
-    if (state.prev.length) params.set('prev', state.prev.join(','));
-    params.set('page', String(state.page));
-  }
-  return params;
+  return runsUrl.write(state as unknown as UrlRecord);
 }
 
 export function runsHref(base: string, state: RunsUrlState): string {
@@ -120,39 +213,19 @@ export function runsHref(base: string, state: RunsUrlState): string {
   return query ? `${base}?${query}` : base;
 }
 
-// What parseListRunsQuery gets: the API's parameters only (the page's own and anything
-// unknown are dropped), with the page's default page size.
 export function toListRunsParams(source: ParamSource, options: { paging?: boolean } = {}): URLSearchParams {
-  const params = toSearchParams(source);
-  const out = new URLSearchParams();
-  const allowed = new Set<string>(options.paging === false ? [...FILTER_PARAMS, 'orderBy', 'orderDirection'] : LIST_PARAMS);
-  for (const [key, value] of params) {
-    if (allowed.has(key) || (key.startsWith(CONFIG_PREFIX) && key.length > CONFIG_PREFIX.length)) out.append(key, value);
-  }
-  if (options.paging !== false && !out.has('limit')) out.set('limit', String(DEFAULT_PAGE_SIZE));
-  return out;
+  return runsUrl.apiParams(source, options);
 }
 
 // The same filters and order, for links such as the CSV export (no paging).
+// Not the columns: the analysis API refuses parameters it does not know.
 export function filterQuery(state: RunsUrlState): string {
-  return writeRunsUrl({ ...state, cursor: '', prev: [], page: 1, limit: DEFAULT_PAGE_SIZE }).toString();
+  return writeRunsUrl({ ...state, ...firstPage, limit: DEFAULT_PAGE_SIZE, columns: [] }).toString();
 }
 
 export function hasActiveFilters(state: RunsUrlState): boolean {
-  return (
-    state.status.length > 0 ||
-    state.optimizerType.length > 0 ||
-    state.tags.length > 0 ||
-    state.config.length > 0 ||
-    state.minScore !== '' ||
-    state.maxScore !== '' ||
-    state.search.trim() !== '' ||
-    state.createdAfter !== '' ||
-    state.createdBefore !== ''
-  );
+  return runsUrl.hasActiveFilters(state as unknown as UrlRecord);
 }
-
-const firstPage = { cursor: '', prev: [] as string[], page: 1 };
 
 // Filters changed: back to the first page, order and page size kept.
 export function withFilters(state: RunsUrlState, filters: Partial<RunsUrlState>): RunsUrlState {
@@ -160,24 +233,14 @@ export function withFilters(state: RunsUrlState, filters: Partial<RunsUrlState>)
 }
 
 export function clearedFilters(state: RunsUrlState): RunsUrlState {
-  return {
-    ...state,
-    ...firstPage,
-    status: [],
-    optimizerType: [],
-    tags: [],
-    config: [],
-    minScore: '',
-    maxScore: '',
-    search: '',
-    createdAfter: '',
-    createdBefore: '',
-  };
+  return runsUrl.clearedFilters(state as unknown as UrlRecord) as RunsUrlState;
 }
 
-// A header click: a new column starts descending (highest first), the same column flips.
+// A header click: a new column starts descending (highest first; names, statuses and
+// optimizers A to Z), the same column flips.
 export function withSort(state: RunsUrlState, column: SortColumn): RunsUrlState {
-  const orderDirection: SortDirection = state.orderBy === column && state.orderDirection === 'desc' ? 'asc' : 'desc';
+  const first: SortDirection = (RUN_ORDER_TEXT_COLUMNS as readonly string[]).includes(column) ? 'asc' : 'desc';
+  const orderDirection: SortDirection = state.orderBy === column ? (state.orderDirection === 'desc' ? 'asc' : 'desc') : first;
   return { ...state, ...firstPage, orderBy: column, orderDirection };
 }
 
@@ -185,18 +248,36 @@ export function withPageSize(state: RunsUrlState, limit: number): RunsUrlState {
   return { ...state, ...firstPage, limit };
 }
 
-export function nextPageState(state: RunsUrlState, nextCursor: string): RunsUrlState {
-  const prev = state.cursor ? [...state.prev, state.cursor].slice(-MAX_PREV_CURSORS) : [];
-  return { ...state, cursor: nextCursor, prev, page: state.page + 1 };
+export function firstPageState(state: RunsUrlState): RunsUrlState {
+  return { ...state, ...firstPage };
 }
 
+export function nextPageState(state: RunsUrlState, nextCursor: string): RunsUrlState {
+  const prev = state.cursor ? [...state.prev, state.cursor].slice(-MAX_PREV_CURSORS) : [];
+  return { ...state, cursor: nextCursor, offset: 0, prev, page: state.page + 1 };
+}
+
+// The page before: by its cursor when still known, else by position (an offset).
 export function previousPageState(state: RunsUrlState): RunsUrlState {
-  if (!state.cursor || state.page <= 2) return { ...state, ...firstPage };
+  if (state.page <= 2) return { ...state, ...firstPage };
   const prev = [...state.prev];
-  const cursor = prev.pop();
-  // older cursors were dropped: the first page is the nearest one still known
-  if (!cursor) return { ...state, ...firstPage };
-  return { ...state, cursor, prev, page: state.page - 1 };
+  const cursor = state.cursor ? prev.pop() : undefined;
+  if (cursor) return { ...state, cursor, prev, page: state.page - 1 };
+  const offset = (state.page - 2) * state.limit;
+  return offset <= MAX_OFFSET ? { ...state, ...firstPage, offset, page: state.page - 1 } : { ...state, ...firstPage };
+}
+
+// "Page 3 of 41": at least one page, even when nothing matches.
+export function pageCount(total: number, limit: number): number {
+  return Math.max(1, Math.ceil(total / limit));
+}
+
+// The last page, read by position; null when the total is not exact or too far for an offset.
+export function lastPageState(state: RunsUrlState, total: number, totalIsExact: boolean): RunsUrlState | null {
+  const pages = pageCount(total, state.limit);
+  const offset = (pages - 1) * state.limit;
+  if (!totalIsExact || offset > MAX_OFFSET) return null;
+  return offset === 0 ? { ...state, ...firstPage } : { ...state, ...firstPage, offset, page: pages };
 }
 
 export type ConfigValueType = 'number' | 'string' | 'boolean' | 'null';
@@ -291,7 +372,7 @@ export function explainIssue(issue: { path: string; message: string }): string {
   if (field === 'status') return `must be one of ${RUN_STATUS_OPTIONS.join(', ')}`;
   if (field === 'optimizerType') return 'must be lowercase letters, digits, "_", "." and "-" (e.g. "miprov2")';
   if (field === 'config') return 'a key must be a dotted path like "miprov2.num_candidates"; a value a number, "quoted string", true, false or null';
-  if (field === 'orderBy') return `must be one of ${SORTABLE_COLUMNS.join(', ')}`;
+  if (field === 'orderBy') return `must be one of ${SORTABLE_COLUMNS.join(', ')} or "config.<path>"`;
   if (field === 'orderDirection') return 'must be asc or desc';
   return withLabels(issue.message);
 }

@@ -107,3 +107,21 @@ export function slugify(name: string): string {
       .slice(0, 60) || 'run'
   );
 }
+
+const configNumber = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 });
+
+// A config value as a table cell: numbers grouped, booleans and null as words, strings as
+// they are, objects and arrays as compact JSON (cut at 60 characters); a missing key is "—".
+export function formatConfigValue(value: unknown): { text: string; type: 'number' | 'boolean' | 'string' | 'null' | 'json' | 'missing' } {
+  if (value === undefined) return { text: NONE, type: 'missing' };
+  if (value === null) return { text: 'null', type: 'null' };
+  if (typeof value === 'number') {
+    // a learning rate such as 1e-7 would otherwise read "0"
+    const tiny = value !== 0 && Math.abs(value) < 0.001;
+    return { text: tiny ? String(Number(value.toPrecision(4))) : configNumber.format(value), type: 'number' };
+  }
+  if (typeof value === 'boolean') return { text: String(value), type: 'boolean' };
+  if (typeof value === 'string') return { text: value, type: 'string' };
+  const json = JSON.stringify(value);
+  return { text: json.length > 60 ? `${json.slice(0, 59)}…` : json, type: 'json' };
+}

@@ -285,8 +285,10 @@ export function runSearchFilters(filters: ListRunsFilters): Record<string, unkno
   return search;
 }
 
-// Lists runs with every dashboard filter; keyset cursor paging, ordering by one of five
-// columns either way (NULLs last, id as the tie-breaker).
+const DIRECT_ORDERS = ['created_at', 'final_score', 'improvement', 'duration_ms', 'total_cost_usd'] as const;
+
+// Lists runs with every dashboard filter; keyset cursor paging, ordering by a run column
+// or a config value either way (NULLs last, id as the tie-breaker).
 export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): Promise<RunPage> {
   const filters = parseInput(listRunsSchema, input);
   const cursor = filters.cursor ? decodeCursor(filters.cursor, filters) : null;
@@ -300,7 +302,9 @@ export async function listOptimizationRuns(scope: Scope, input: ListRunsInput): 
   // function is for what RLS keeps off the indexes: tag and config filters (GIN), and a
   // cursor with a numeric value (its comparison must bound the index scan).
   const numericCursor = cursor !== null && filters.orderBy !== 'created_at' && cursor.v !== null;
-  const direct = !search.tags && !search.config && !search.search && !numericCursor;
+  // text and config orders have no direct plan: they are read by the search function only
+  const directOrder = (DIRECT_ORDERS as readonly string[]).includes(filters.orderBy);
+  const direct = directOrder && !search.tags && !search.config && !search.search && !numericCursor;
   const fromCounts =
     !search.tags && !search.config && !search.search && filters.minScore === undefined && filters.maxScore === undefined &&
     !filters.createdAfter && !filters.createdBefore;

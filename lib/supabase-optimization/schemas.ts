@@ -7,7 +7,11 @@ export const RUN_STATUSES = ['pending', 'running', 'completed', 'failed', 'cance
 export const FINISHED_STATUSES = ['completed', 'failed', 'cancelled'] as const;
 export const PROJECT_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 export const API_KEY_SCOPES = ['read', 'write'] as const;
-export const RUN_ORDER_COLUMNS = ['created_at', 'final_score', 'improvement', 'duration_ms', 'total_cost_usd'] as const;
+export const RUN_ORDER_COLUMNS = [
+  'created_at', 'final_score', 'improvement', 'duration_ms', 'total_cost_usd', 'run_name', 'status', 'optimizer_type',
+] as const;
+// the ordered columns that are never NULL (text sorts in byte order)
+export const RUN_ORDER_TEXT_COLUMNS = ['run_name', 'status', 'optimizer_type'] as const;
 
 export const MAX_JSON_DEPTH = 20;
 export const MAX_SAMPLES_PER_BATCH = 5000;
@@ -215,6 +219,15 @@ export const configFilterSchema = (
 const oneOrMany = <T extends z.ZodType>(schema: T) =>
   z.union([schema, z.array(schema).min(1).max(10)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
 
+// A run column, or one config value by its dotted path ("config.miprov2.num_candidates").
+export const runOrderSchema = z.union([
+  z.enum(RUN_ORDER_COLUMNS),
+  z.string().regex(new RegExp(`^config\\.${CONFIG_PATH_PATTERN.source.slice(1, -1)}$`), {
+    message: `must be one of ${RUN_ORDER_COLUMNS.join(', ')} or "config.<path>"`,
+  }) as z.ZodType<`config.${string}`, `config.${string}`>,
+]);
+export type RunOrder = z.output<typeof runOrderSchema>;
+
 export const listRunsSchema = z
   .object({
     projectId: projectIdSchema.describe("The project; defaults to the API key's project"),
@@ -227,7 +240,7 @@ export const listRunsSchema = z
     search: text(200).optional().describe('Case-insensitive substring of the run name'),
     createdAfter: timestamp.optional().describe('Runs created at or after this time'),
     createdBefore: timestamp.optional().describe('Runs created before this time'),
-    orderBy: z.enum(RUN_ORDER_COLUMNS).default('created_at').describe('The column to order by (NULLs last, id breaks ties)'),
+    orderBy: runOrderSchema.default('created_at').describe('The column to order by, or "config.<path>" for a config value (NULLs last, id breaks ties)'),
     orderDirection: z.enum(['asc', 'desc']).default('desc'),
     limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(20).describe('Runs per page'),
     cursor: z.string().max(1000).optional().describe('nextCursor of the previous page'),

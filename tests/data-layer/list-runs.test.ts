@@ -140,7 +140,9 @@ describe.each(ENGINES)('listOptimizationRuns on %s', (engine) => {
     expect(error.issues[0]!.message).toContain('conflicts');
   });
 
-  describe.each(RUN_ORDER_COLUMNS)('ordered by %s', (orderBy) => {
+  // every run column, and config values of mixed types (10 and "10", true and "true") and missing keys
+  const ORDERS = [...RUN_ORDER_COLUMNS, 'config.miprov2.num_candidates', 'config.flags.fast', 'config.model'] as const;
+  describe.each(ORDERS)('ordered by %s', (orderBy) => {
     it.each(['asc', 'desc'] as const)('%s: NULLs last, ties broken by id', async (orderDirection) => {
       const page = await list({ orderBy, orderDirection });
       expect(page.data.map((r) => r.id)).toEqual(expectedIds(runs, { projectId: P, orderBy, orderDirection }));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../../lib/db/client.ts';
-import type { JsonObject, ListRunsInput } from '../../lib/supabase-optimization/index.ts';
+import type { JsonObject, JsonValue, ListRunsInput } from '../../lib/supabase-optimization/index.ts';
 
 // Runs inserted with the superuser connection in one statement, and an independent
 // model of what listOptimizationRuns must return for them. Scores and costs are kept
@@ -96,7 +96,7 @@ export function makeRuns(projectId: string, n: number): RunFixture[] {
 
 type OrderBy = NonNullable<ListRunsInput['orderBy']>;
 
-export function sortValue(run: RunFixture, orderBy: OrderBy): number | null {
+export function sortValue(run: RunFixture, orderBy: OrderBy): number | string | JsonValue | null {
   switch (orderBy) {
     case 'created_at':
       return run.createdAt;
@@ -108,7 +108,34 @@ export function sortValue(run: RunFixture, orderBy: OrderBy): number | null {
       return run.durationMs;
     case 'total_cost_usd':
       return run.costMicros;
+    case 'run_name':
+      return run.runName;
+    case 'status':
+      return run.status;
+    case 'optimizer_type':
+      return run.optimizerType;
+    default: {
+      // config.<path>: the value at the path, NULL when a key is missing
+      let node: JsonValue | undefined = run.config;
+      for (const key of orderBy.slice('config.'.length).split('.')) {
+        node = node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, key) ? node[key] : undefined;
+      }
+      return node === undefined ? null : node;
+    }
   }
+}
+
+// jsonb's order of scalars: null < strings < numbers < booleans
+const JSONB_RANK = { object: 0, string: 1, number: 2, boolean: 3 } as const;
+
+function compareValues(a: number | string | JsonValue, b: number | string | JsonValue): number {
+  if (typeof a !== typeof b) return JSONB_RANK[typeof a as keyof typeof JSONB_RANK] - JSONB_RANK[typeof b as keyof typeof JSONB_RANK];
+  if (typeof a === 'number') return a - (b as number);
+  if (typeof a === 'boolean') return Number(a) - Number(b);
+  // byte order, as the database sorts text (collate "C")
+  const ba = Buffer.from(String(a));
+  const bb = Buffer.from(String(b));
+  return Buffer.compare(ba, bb);
 }
 
 // NULLs last in both directions; ties broken by id in the same direction.
@@ -119,7 +146,7 @@ export function sortRuns(runs: RunFixture[], orderBy: OrderBy = 'created_at', di
     const vb = sortValue(b, orderBy);
     if (va === null && vb !== null) return 1;
     if (vb === null && va !== null) return -1;
-    if (va !== null && vb !== null && va !== vb) return (va - vb) * sign;
+    if (va !== null && vb !== null && compareValues(va, vb) !== 0) return compareValues(va, vb) * sign;
     return (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * sign;
   });
 }

@@ -241,7 +241,9 @@ describe('GET /api/v1/openapi.json', () => {
     const run = await api('POST', '/api/v1/runs', { headers: keyAuth(t.key), json: validRun() });
     expectStatus(run, 201);
     // a value each documented parameter accepts, by its schema
+    // a union (orderBy: a column or "config.<path>") is sampled by its first variant
     const sample = (p: { name: string; schema: JsonNode }): string =>
+      p.schema.anyOf ? sample({ name: p.name, schema: p.schema.anyOf[0] }) :
       p.name === 'projectId' ? t.projectId : p.name === 'cursor' ? '' : p.schema.enum ? p.schema.enum[0] : p.schema.type === 'integer' || p.schema.type === 'number' ? String(p.schema.minimum ?? 1) : p.schema.type === 'boolean' ? 'true' : p.schema.format === 'date-time' ? '2026-01-01T00:00:00Z' : 'x';
     for (const [path, base] of [['/api/v1/runs', '/api/v1/runs'], ['/api/v1/runs/{id}/samples', `/api/v1/runs/${run.body.id}/samples`]] as const) {
       const params = (doc.paths[path].get.parameters as Array<{ name: string; in: string; schema: JsonNode }>).filter((p) => p.in === 'query');

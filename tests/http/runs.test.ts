@@ -204,6 +204,31 @@ describe('GET /api/v1/runs', () => {
     expect(pages).toBe(3);
   });
 
+  it('orders by name, status, optimizer and a config value, and pages those with cursors', async () => {
+    expect(names(await list('?orderBy=run_name&orderDirection=asc'))).toEqual(['copro', 'gepa', 'mipro-a', 'mipro-b', 'simba']);
+    expect(names(await list('?orderBy=run_name'))).toEqual(['simba', 'mipro-b', 'mipro-a', 'gepa', 'copro']);
+    const byStatus = names(await list('?orderBy=status&orderDirection=asc'));
+    expect(new Set(byStatus.slice(0, 3))).toEqual(new Set(['mipro-a', 'mipro-b', 'simba']));
+    expect(byStatus.slice(3)).toEqual(['copro', 'gepa']);
+    const byOptimizer = names(await list('?orderBy=optimizer_type'));
+    expect([byOptimizer[0], new Set(byOptimizer.slice(1, 3)), ...byOptimizer.slice(3)]).toEqual(['simba', new Set(['mipro-a', 'mipro-b']), 'gepa', 'copro']);
+    // a config value sorts as jsonb does (numbers above strings), runs without the key last
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await list(`?orderBy=config.miprov2.num_candidates&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(page.total).toBe(5);
+      seen.push(...names(page));
+      cursor = page.nextCursor;
+    } while (cursor && seen.length < 10);
+    expect(seen.slice(0, 3)).toEqual(['mipro-b', 'mipro-a', 'gepa']);
+    expect(new Set(seen.slice(3))).toEqual(new Set(['copro', 'simba']));
+    const byModel = names(await list('?orderBy=config.model&orderDirection=asc&status=completed,failed'));
+    expect([byModel[0], new Set(byModel.slice(1, 3)), byModel[3]]).toEqual(['copro', new Set(['mipro-a', 'mipro-b']), 'simba']);
+    // the same ordering from the last page backwards by offset
+    expect(names(await list('?orderBy=run_name&orderDirection=asc&limit=2&offset=4'))).toEqual(['simba']);
+  });
+
   it('pages by created_at (the default order) both ways without losing or repeating runs of one instant', async () => {
     // runs written in one transaction share created_at to the microsecond; two more differ
     // from them only below the millisecond
@@ -257,7 +282,9 @@ describe('GET /api/v1/runs', () => {
     expectIssueAt(await api('GET', '/api/v1/runs?minScore=high', { headers }), 'minScore');
     expectIssueAt(await api('GET', '/api/v1/runs?minScore=1.5', { headers }), 'minScore');
     expectIssueAt(await api('GET', '/api/v1/runs?status=finished', { headers }), 'status');
-    expectIssueAt(await api('GET', '/api/v1/runs?orderBy=run_name', { headers }), 'orderBy');
+    expectIssueAt(await api('GET', '/api/v1/runs?orderBy=name', { headers }), 'orderBy');
+    expectIssueAt(await api('GET', '/api/v1/runs?orderBy=config.', { headers }), 'orderBy');
+    expectIssueAt(await api('GET', '/api/v1/runs?orderBy=config.a%20b', { headers }), 'orderBy');
     expectIssueAt(await api('GET', '/api/v1/runs?cursor=not-a-cursor', { headers }), 'cursor');
     expectIssueAt(await api('GET', '/api/v1/runs?createdAfter=yesterday', { headers }), 'createdAfter');
     const page = await list('?orderBy=final_score&limit=1');

@@ -14,6 +14,7 @@ import { parseListRunsQuery } from '@/lib/api/query';
 import { requireProject } from '@/lib/dashboard/context';
 import {
   clearedFilters,
+  configColumnPaths,
   explainIssue,
   filterQuery,
   hasActiveFilters,
@@ -107,7 +108,7 @@ export default async function RunsPage({
       <RunsTable
         projectId={project.id}
         rows={page.data.map((run) => {
-          const row = toRunRow(run, shownScores(run, derived.get(run.id)));
+          const row = toRunRow(run, shownScores(run, derived.get(run.id)), configColumnPaths(state.columns));
           const a = activity.get(run.id);
           return a?.stalled ? { ...row, stalledSince: a.lastWriteAt } : row;
         })}
@@ -116,6 +117,7 @@ export default async function RunsPage({
         totalIsExact={page.totalIsExact}
         nextCursor={page.nextCursor}
         now={now}
+        configKeys={facets.configKeys.map((k) => k.value)}
       />
     );
   }
@@ -151,6 +153,8 @@ export default async function RunsPage({
           base={base}
           views={views}
           currentQuery={filterQuery(state)}
+          columns={state.columns}
+          sort={{ by: state.orderBy, direction: state.orderDirection }}
           groupBy={groupByParam}
           canWrite={canWrite}
           starred={starred}
