@@ -160,6 +160,16 @@ describe('the recorded DSPy compiles', () => {
     expect(gepa.candidates).toBeGreaterThan(1);
     expect(gepa.pareto).toBeGreaterThan(0);
     expect(gepa.rejected).toBeGreaterThan(0);
+    // each reflective proposal keeps the reflection LM's real prompt and answer, not "{}"
+    const reflected = loadRecordedCompile('gepa.json')
+      .writes.filter((w) => w.path.endsWith('/proposals'))
+      .flatMap((w) => w.body as Array<{ kind: string; proposedState?: Record<string, string>; prompt?: string; rawOutput?: string }>)
+      .filter((p) => p.kind === 'reflective' && p.proposedState);
+    expect(reflected.length).toBeGreaterThan(0);
+    for (const p of reflected) {
+      expect(p.prompt).toContain('examples_with_feedback');
+      for (const text of Object.values(p.proposedState!)) expect(p.rawOutput).toContain(text);
+    }
     for (const fixture of [mipro, gepa]) {
       expect(fixture.selected).toHaveLength(1);
       expect(fixture.samplesWithExampleId).toBe(true);

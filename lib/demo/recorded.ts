@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 // Real DSPy compiles recorded as the API writes `optiscope.dspy.track` made
-// (clients/python/examples/record_demo.py wrote lib/demo/recorded/*.json). The seeder
+// (scripts/record-dspy.py --demo wrote lib/demo/recorded/*.json). The seeder
 // replays them into their own demo project; no DSPy runs at seed time.
 
 export interface RecordedWriteEntry {

@@ -9,7 +9,7 @@ import {
 } from '../../lib/supabase-optimization/index.ts';
 
 // A run as GET /api/v1/runs/{id}, /iterations and /samples returned it: either recorded from a
-// real DSPy compile (scripts/record-insight-fixtures.sh) or written by hand.
+// real DSPy compile (`npm run record:dspy -- --insight`, scripts/record-dspy.py) or written by hand.
 export interface RecordedRun {
   name: string;
   run: { optimizerType: string; config: Record<string, unknown>; status?: string };

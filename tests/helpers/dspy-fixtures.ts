@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-// Runs recorded from real DSPy compiles (scripts/record-dspy-fixtures.sh): the stored rows
+// Runs recorded from real DSPy compiles (`npm run record:dspy -- --structure`): the stored rows
 // of a MIPROv2 and a GEPA run on the package's offline LM, as the API returned them.
 
 export interface RecordedRun {

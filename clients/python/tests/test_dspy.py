@@ -122,7 +122,7 @@ def test_miprov2_every_trial_is_an_iteration_with_its_score_and_samples(client, 
     assert run.errors == 0, run.error_messages
     assert run.sender.counts()[1:3] == (0, 0), run.sender.errors  # nothing spooled, nothing failed
     # the pool-capturing wrappers were on the instance only for the block
-    assert not {"_bootstrap_fewshot_examples", "_propose_instructions"} & set(vars(optimizer))
+    assert not {"_bootstrap_fewshot_examples", "_propose_instructions", "_optimize_prompt_parameters"} & set(vars(optimizer))
     stored = client.get_run(run.id)
     assert stored["status"] == "completed"
     assert stored["optimizerType"] == "miprov2"
@@ -132,6 +132,14 @@ def test_miprov2_every_trial_is_an_iteration_with_its_score_and_samples(client, 
     assert stored["config"]["lms"]["proposer"]["model"] == "offline/proposer"
     assert stored["config"]["lms"]["task"]["model"] == "offline/task"
     assert stored["metadata"]["dspyVersion"] == dspy.__version__
+    # DSPy's own estimate (MIPROv2._estimate_lm_calls) for 1 predictor, 3 instruction
+    # candidates, the program-aware proposer, 6 trials of 4 examples and a full evaluation
+    # of the 10 validation examples every 2 trials (and at the end)
+    estimate = stored["metadata"]["lmCallEstimate"]
+    assert estimate["source"] == "dspy MIPROv2._estimate_lm_calls"
+    assert estimate["promptModelCalls"] == 10 + 3 * 1 + (1 + 1)
+    assert estimate["programCalls"] == 4 * 6 + 10 * (6 // 2 + 1)
+    assert estimate["lines"][0].endswith("= 15 prompt model calls") and "\x1b" not in "".join(estimate["lines"])
 
     trial_logs = compiled.trial_logs
     iterations = client.list_iterations(run.id)
@@ -186,6 +194,8 @@ def test_miprov2_kinds_selection_pools_and_candidates(client, mipro, data):
     assert iterations[0]["usageByRole"]["proposer"]["model"] == "offline/proposer"
     assert iterations[0]["usageByRole"]["proposer"]["calls"] > 0
     assert all(set(i["usageByRole"]) <= {"task", "proposer"} for i in iterations)
+    # an unpriced LM (a custom engine: DSPy's history cost is None) leaves cost out, not 0
+    assert not any("costUsd" in u for i in iterations for u in i["usageByRole"].values())
 
     pool = client.list_structure(run.id, "candidate-pool")
     kinds = Counter(p["kind"] for p in pool)
@@ -302,7 +312,25 @@ def test_gepa_candidates_lineage_pareto_and_proposals(client, gepa_run, data):
     for proposal in accepted:
         if proposal["kind"] == "reflective":
             assert proposal["scoresAfter"] and sum(proposal["scoresAfter"]) > sum(proposal["scoresBefore"])
-            assert proposal["rawOutput"] and proposal["prompt"] and proposal["reflectiveDataset"]
+            assert proposal["reflectiveDataset"]
+    # the reflection prompt and the LM's raw answer are the real texts of the reflection LM's
+    # call (dspy.GEPA proposes through DSPy; gepa's own event carries empty dicts)
+    by_id = {c["candidateId"]: c for c in candidates}
+    reflected = [p for p in proposals if p["kind"] == "reflective" and p.get("proposedState")]
+    assert reflected
+    for proposal in reflected:
+        prompt, raw = proposal["prompt"], proposal["rawOutput"]
+        assert prompt and raw and prompt.strip() not in ("{}", "") and raw.strip() not in ("{}", "")
+        assert proposal["metadata"]["reflectionCalls"] == len(proposal["proposedState"])
+        parent = by_id[proposal["parentIds"][0]]
+        for component, text in proposal["proposedState"].items():
+            assert parent["programState"][component] in prompt  # the instruction being improved
+            assert json.loads(raw)["new_instruction"] == text  # the JSON adapter's answer, parsed by DSPy
+        assert "examples_with_feedback" in prompt
+        # the feedback of the subsample's metric calls is what the reflection LM was shown
+        for examples in proposal["reflectiveDataset"].values():
+            for example in examples:
+                assert example["Feedback"] in prompt
 
     iterations = client.list_iterations(run.id)
     selected = [i for i in iterations if i["isSelected"]]
@@ -355,6 +383,35 @@ def test_copro(client, lms, data, tmp_path):
     assert len(_all_samples(client, run.id)) == len(trainset) * len(iterations)
     assert client.get_run(run.id)["finalScore"] == pytest.approx(compiled.candidate_programs[0]["score"] / 100)
     assert iterations[run.selected_iteration]["programHash"] == program_hash(_state(compiled))
+
+
+def test_cost_by_role_from_the_lm_history(client, data, tmp_path):
+    # priced offline LMs put a cost on each history entry, as DSPy does for a priced provider
+    trainset, _ = data
+    task = OfflineLM("offline/task", seed=1, cost_per_million=(100.0, 200.0))
+    proposer = OfflineLM("offline/proposer", seed=2, cost_per_million=(1000.0, 3000.0))
+    optimizer = dspy.COPRO(metric=arithmetic_metric, prompt_model=proposer, breadth=3, depth=2, init_temperature=1.0)
+    with dspy.context(lm=task):
+        with track(optimizer, name="pytest · COPRO priced", client=client, spool_dir=tmp_path, sync_spool=False) as run:
+            optimizer.compile(dspy.Predict("question -> answer"), trainset=trainset, eval_kwargs={"num_threads": 2})
+    assert run.errors == 0, run.error_messages
+    iterations = client.list_iterations(run.id)
+    spent = {role: sum(e["cost"] for e in lm.history) for role, lm in (("task", task), ("proposer", proposer))}
+    assert spent["task"] > 0 and spent["proposer"] > 0
+    for role, (per_in, per_out) in (("task", (100.0, 200.0)), ("proposer", (1000.0, 3000.0))):
+        usage = [i["usageByRole"][role] for i in iterations if role in (i["usageByRole"] or {})]
+        # every call of the role is in some iteration (the proposer's last round in the last one)
+        assert sum(u["calls"] for u in usage) == len((task if role == "task" else proposer).history)
+        assert sum(u["costUsd"] for u in usage) == pytest.approx(spent[role], rel=1e-6)
+        assert all(u["costUsd"] == pytest.approx((u["inputTokens"] * per_in + u["outputTokens"] * per_out) / 1e6, rel=1e-6) for u in usage)
+    # the task model's cost per example: samples add up to their iteration and the run (the
+    # server keeps 6 decimals of each)
+    samples = _by_iteration(_all_samples(client, run.id))
+    for row in iterations:
+        assert all(s["costUsd"] > 0 for s in samples[row["iteration"]])
+        assert row["costUsd"] == pytest.approx(sum(s["costUsd"] for s in samples[row["iteration"]]), abs=1e-6)
+        assert row["costUsd"] == pytest.approx(row["usageByRole"]["task"]["costUsd"], rel=1e-3)
+    assert client.get_run(run.id)["totalCostUsd"] == pytest.approx(spent["task"], rel=1e-3)
 
 
 def test_simba(client, lms, data, tmp_path):
@@ -539,15 +596,33 @@ def test_an_exception_in_the_block_marks_the_run_failed_and_propagates(client, l
     assert not any(type(cb).__name__ == "_Callback" for cb in dspy.settings.get("callbacks", None) or [])
 
 
-def test_record_demo_writes_replayable_fixtures_of_both_compiles(tmp_path):
-    # examples/record_demo.py (the dashboard's demo data): real compiles, every write kept,
-    # the run's id replaced by the placeholder the seeder rebinds
-    script = os.path.join(CLIENT_DIR, "examples", "record_demo.py")
-    result = subprocess.run([sys.executable, script, "--out", str(tmp_path), "--latency", "0", "--gepa-calls", "80"],
-                            capture_output=True, text=True, timeout=300)
+RECORDER = os.path.join(os.path.dirname(os.path.dirname(CLIENT_DIR)), "scripts", "record-dspy.py")
+
+
+def _record(tmp_path, *flags):
+    env = {**os.environ, "OPTISCOPE_URL": URL or "", "OPTISCOPE_API_KEY": API_KEY or ""}
+    result = subprocess.run([sys.executable, RECORDER, "--out", str(tmp_path), "--latency", "0", "--gepa-calls", "80", *flags],
+                            capture_output=True, text=True, timeout=600, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _real_reflections(proposals):
+    reflected = [p for p in proposals if p["kind"] == "reflective" and p.get("proposedState")]
+    assert reflected
+    for proposal in reflected:
+        assert proposal["prompt"].strip() not in ("", "{}") and "examples_with_feedback" in proposal["prompt"]
+        assert proposal["rawOutput"].strip() not in ("", "{}")
+        assert all(text in proposal["rawOutput"] for text in proposal["proposedState"].values())
+
+
+def test_recorder_demo_writes_replayable_fixtures_of_both_compiles(tmp_path):
+    # scripts/record-dspy.py --demo (the dashboard's demo data): real compiles, every write
+    # kept, the run's id replaced by the placeholder the seeder rebinds
+    out = _record(tmp_path, "--demo")
+    assert "demo · miprov2" in out and "demo · gepa" in out
     for name, structure in (("miprov2", "candidate-pool"), ("gepa", "proposals")):
-        text = (tmp_path / f"{name}.json").read_text()
+        text = (tmp_path / "demo" / f"{name}.json").read_text()
         fixture = json.loads(text)
         writes = fixture["writes"]
         assert fixture["recordedWith"]["optimizer"] == name
@@ -560,3 +635,26 @@ def test_record_demo_writes_replayable_fixtures_of_both_compiles(tmp_path):
         assert resources["iterations"] > 0 and resources["samples"] > 0 and resources[structure] > 0
         selected = [i for w in writes if w["path"].endswith("/iterations") for i in (w["body"] if isinstance(w["body"], list) else [w["body"]]) if i.get("selected")]
         assert len(selected) == 1
+        if name == "gepa":
+            _real_reflections([p for w in writes if w["path"].endswith("/proposals") for p in w["body"]])
+        else:
+            metadata = [w["body"]["metadata"] for w in writes if w["method"] == "PATCH" and "metadata" in w["body"]]
+            assert metadata and metadata[-1]["lmCallEstimate"]["programCalls"] == 6 * 8 + 16 * (8 // 3 + 1)
+
+
+def test_recorder_structure_and_insight_read_the_stored_run_back(client, tmp_path):
+    # scripts/record-dspy.py --structure --insight: a compile tracked into the live server,
+    # its stored rows written as the optimizer views' and the insight tests' fixtures read them
+    out = _record(tmp_path, "--structure", "--insight", "--optimizer", "gepa")
+    assert "structure · gepa" in out and "insight · gepa" in out
+    structure = json.loads((tmp_path / "structure" / "gepa.json").read_text())
+    assert set(structure) == {"run", "iterations", "candidates", "candidatePool", "pareto", "proposals"}
+    assert structure["run"]["optimizerType"] == "gepa" and structure["run"]["status"] == "completed"
+    assert len(structure["candidates"]) > 1 and structure["pareto"] and structure["candidatePool"] == []
+    assert [i["iteration"] for i in structure["iterations"]] == list(range(len(structure["iterations"])))
+    assert sum(i["isSelected"] for i in structure["iterations"]) == 1
+    assert not any(k in row for rows in structure.values() if isinstance(rows, list) for row in rows for k in ("runId", "projectId", "id"))
+    _real_reflections(structure["proposals"])
+    insight = json.loads((tmp_path / "insight" / "gepa-run.json").read_text())
+    assert insight["name"] == "gepa (recorded)" and insight["run"]["optimizerType"] == "gepa"
+    assert len(insight["samples"]) == sum(i["samplesEvaluated"] for i in insight["iterations"])

@@ -4,8 +4,9 @@ Capture goes through DSPy's public hooks wherever they exist: a ``BaseCallback``
 Evaluate, module and LM calls) and a usage tracker installed with ``dspy.context``, gepa's
 own callbacks (through ``GEPA.gepa_kwargs["callbacks"]``) and the attributes the compiled
 program carries (``candidate_programs``, ``trial_logs``, ``detailed_results``). MIPROv2's
-candidate pools are returned by no public API: two of its methods are wrapped on the
-optimizer instance for the duration of the ``with`` block and restored on exit.
+candidate pools and the settings its search really runs with are returned by no public API:
+three of its methods are wrapped on the optimizer instance for the duration of the ``with``
+block and restored on exit.
 
 Nothing here may break or slow the compile: every handler catches its own exceptions
 (counted, reported in the closing line) and writes go out through ``Sender``.
@@ -14,9 +15,11 @@ Nothing here may break or slow the compile: every handler catches its own except
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import threading
@@ -35,6 +38,9 @@ ROLE_TASK = "task"
 
 # MIPROv2's candidate pools: the methods that return them (verified against dspy 3.4.1).
 _MIPRO_POOL_METHODS = ("_bootstrap_fewshot_examples", "_propose_instructions")
+# MIPROv2's search, called with the effective trials, minibatch and valset (after `auto`).
+_MIPRO_SEARCH_METHOD = "_optimize_prompt_parameters"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _canonical(value: Any) -> str:
@@ -174,7 +180,7 @@ OPTIMIZER_TYPES = {
 
 
 class _EvalState:
-    __slots__ = ("iteration", "program", "devset", "metadata", "started", "kind", "trial", "tokens", "errors", "call_id")
+    __slots__ = ("iteration", "program", "devset", "metadata", "started", "kind", "trial", "tokens", "costs", "errors", "call_id")
 
     def __init__(self, iteration: int, program: Any, devset: List[Any], metadata: Dict[str, Any], call_id: str) -> None:
         self.iteration = iteration
@@ -185,6 +191,7 @@ class _EvalState:
         self.kind: Optional[str] = None
         self.trial: Optional[int] = None
         self.tokens: Dict[str, int] = {}
+        self.costs: Dict[str, float] = {}
         self.errors: Dict[str, str] = {}
         self.call_id = call_id
 
@@ -234,6 +241,10 @@ class _Callback(BaseCallback):
 
     def on_lm_start(self, call_id, instance, inputs):
         self.owner._local.lm = instance
+        self.owner._guard(self.owner._on_lm_start, call_id, instance, inputs)
+
+    def on_lm_end(self, call_id, outputs, exception=None):
+        self.owner._guard(self.owner._on_lm_end, call_id, outputs, exception)
 
 
 class Tracker:
@@ -299,6 +310,10 @@ class Tracker:
         self._mipro_instructions: Optional[Dict[int, List[str]]] = None
         self._mipro_demos: Optional[Dict[int, List[Any]]] = None
         self._mipro_evals = 0
+        self._mipro_propose_args: Dict[str, Any] = {}
+        self._metadata: Dict[str, Any] = {}
+        # LM calls in flight: call id -> (LM, prompt text when a GEPA reflection is under way, GEPA iteration)
+        self._lm_calls: Dict[str, Any] = {}
         # GEPA
         self._gepa: Optional[_GepaCapture] = None
         self._roles = self._role_map()
@@ -366,6 +381,7 @@ class Tracker:
             config["valsetSize"] = len(self.valset)
         self._config = config
         metadata = {**_versions(), **self.extra_metadata}
+        self._metadata = metadata
         body: Dict[str, Any] = {
             "id": self.id,
             "runName": self.name[:500],
@@ -401,13 +417,16 @@ class Tracker:
 
     def _wrap_mipro(self) -> None:
         optimizer = self.optimizer
-        for name in _MIPRO_POOL_METHODS:
+        for name in (*_MIPRO_POOL_METHODS, _MIPRO_SEARCH_METHOD):
             original = getattr(optimizer, name, None)
             if original is None:
                 continue
             had_own = name in vars(optimizer)
 
             def wrapper(*args: Any, __original=original, __name=name, **kwargs: Any) -> Any:
+                if __name == _MIPRO_SEARCH_METHOD:
+                    self._guard(self._on_mipro_search, __original, args, kwargs)
+                    return __original(*args, **kwargs)
                 result = __original(*args, **kwargs)
                 self._guard(self._on_mipro_pool, __name, args, kwargs, result)
                 return result
@@ -523,9 +542,40 @@ class Tracker:
             with self._lock:
                 state.tokens[ex_id] = state.tokens.get(ex_id, 0) + inp + out
 
+    def _on_lm_start(self, call_id: str, instance: Any, inputs: Dict[str, Any]) -> None:
+        gepa = self._gepa
+        reflecting = gepa.reflecting if gepa is not None else None
+        prompt = _prompt_text(inputs) if reflecting is not None else None
+        with self._lock:
+            self._lm_calls[call_id] = (instance, prompt, reflecting)
+
+    def _on_lm_end(self, call_id: str, outputs: Any, exception: Any) -> None:
+        with self._lock:
+            call = self._lm_calls.pop(call_id, None)
+        if call is None:
+            return
+        instance, prompt, reflecting = call
+        if reflecting is not None and self._gepa is not None:
+            self._gepa.reflection_call(reflecting, prompt, None if exception is not None else _output_text(outputs))
+        cost = _history_cost(instance, outputs) if exception is None else None
+        if cost is None:
+            return
+        role = self._role_of(instance, getattr(instance, "model", ""))
+        with self._lock:
+            entry = self._usage_pending.setdefault(role, {"model": getattr(instance, "model", None), "calls": 0, "inputTokens": 0, "outputTokens": 0})
+            entry["costUsd"] = entry.get("costUsd", 0.0) + cost
+        current = getattr(self._local, "sample", None)
+        if current is not None:
+            state, ex_id = current
+            with self._lock:
+                state.costs[ex_id] = state.costs.get(ex_id, 0.0) + cost
+
     def _take_usage(self) -> Dict[str, Any]:
         with self._lock:
             usage, self._usage_pending = self._usage_pending, {}
+        for entry in usage.values():
+            if "costUsd" in entry:
+                entry["costUsd"] = round(entry["costUsd"], 8)
         return usage
 
     # --- module calls inside an evaluation: per-sample tokens and errors ---------------
@@ -659,6 +709,8 @@ class Tracker:
                 "tokens": tokens,
                 "programHash": phash,
             }
+            if ex_id in state.costs:
+                sample["costUsd"] = round(state.costs[ex_id], 8)
             if feedback is not None:
                 sample["feedback"] = str(feedback)[:10_000]
             if value is not None and _unit_score(value) is None:
@@ -702,6 +754,7 @@ class Tracker:
                 "candidateId": candidate_id,
                 "components": _components(state.program),
                 "budget": body["budgetUsed"],
+                "usage": usage,
             }
         self._send("POST", self._run_path("/iterations"), [body], "iterations")
         if self.log_samples and samples:
@@ -711,7 +764,34 @@ class Tracker:
 
     # --- MIPROv2 ----------------------------------------------------------------------
 
+    def _on_mipro_search(self, method: Any, args: Any, kwargs: Any) -> None:
+        """DSPy's own estimate of the LM calls (``MIPROv2._estimate_lm_calls``), computed with
+        the values the search really runs with, onto the run's metadata."""
+        estimate = getattr(self.optimizer, "_estimate_lm_calls", None)
+        if estimate is None:
+            return
+        bound = inspect.signature(method).bind(*args, **kwargs).arguments
+        propose = self._mipro_propose_args
+        lines = estimate(
+            bound["program"], bound["num_trials"], bound["minibatch"], bound["minibatch_size"],
+            bound["minibatch_full_eval_steps"], bound["valset"],
+            propose.get("program_aware_proposer", True), propose["num_instruct_candidates"],
+        )
+        text = [_ANSI.sub("", str(line)).strip() for line in lines]
+        prompt_calls = re.search(r"= (\d+) prompt model calls", text[0])
+        program_calls = re.search(r"= (\d+) LM program calls", text[1], re.I)
+        self._metadata["lmCallEstimate"] = {
+            "source": "dspy MIPROv2._estimate_lm_calls",
+            "promptModelCalls": int(prompt_calls.group(1)) if prompt_calls else None,
+            "programCalls": int(program_calls.group(1)) if program_calls else None,
+            "lines": text,
+        }
+        self._send("PATCH", self._run_path(), {"metadata": self._metadata})
+
     def _on_mipro_pool(self, name: str, args: Any, kwargs: Any, result: Any) -> None:
+        if name == "_propose_instructions":
+            method = getattr(type(self.optimizer), name)
+            self._mipro_propose_args = dict(inspect.signature(method).bind(self.optimizer, *args, **kwargs).arguments)
         program = args[0] if args else kwargs.get("program")
         names = [n for n, _ in program.named_predictors()] if program is not None else []
         rows = []
@@ -773,6 +853,7 @@ class Tracker:
         selected = None
         if result is not None:
             selected = self._select(result)
+        self._flush_usage()
         self._log_candidates(result)
         status = "completed"
         patch: Dict[str, Any] = {}
@@ -793,6 +874,24 @@ class Tracker:
             if self.final_score is not None:
                 patch["finalScore"] = self.final_score
         self._send("PATCH", self._run_path(), patch)
+
+    def _flush_usage(self) -> None:
+        """LM usage after the last evaluation (a proposer's last round) joins the last
+        iteration's usageByRole, so that the iterations add up to every call."""
+        leftover = self._take_usage()
+        with self._lock:
+            if not leftover or not self._iterations:
+                return
+            last = max(self._iterations)
+            merged = {role: dict(entry) for role, entry in (self._iterations[last].get("usage") or {}).items()}
+            for role, entry in leftover.items():
+                into = merged.setdefault(role, {"model": entry.get("model"), "calls": 0, "inputTokens": 0, "outputTokens": 0})
+                for key in ("calls", "inputTokens", "outputTokens"):
+                    into[key] = into.get(key, 0) + entry.get(key, 0)
+                if "costUsd" in entry:
+                    into["costUsd"] = round(into.get("costUsd", 0.0) + entry["costUsd"], 8)
+            self._iterations[last]["usage"] = merged
+        self._send("POST", self._run_path("/iterations"), [{"iteration": last, "usageByRole": merged}])
 
     def _select(self, result: Any) -> Optional[int]:
         """Marks the iteration that evaluated the returned program as selected."""
@@ -883,14 +982,73 @@ class Tracker:
             self._send("POST", self._run_path("/candidates"), chunk, "candidates", len(chunk))
 
 
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(_content_text(part) for part in content)
+    if isinstance(content, dict):
+        return str(content.get("text") if content.get("text") is not None else _canonical(content))
+    text = getattr(content, "text", None)
+    return str(text) if text is not None else str(content)
+
+
+def _prompt_text(inputs: Dict[str, Any]) -> Optional[str]:
+    """The messages an LM call was given, as one text (role headers between them)."""
+    messages = inputs.get("messages")
+    if messages:
+        parts = []
+        for message in messages:
+            role = message.get("role") if isinstance(message, dict) else getattr(message, "role", "")
+            content = message.get("content") if isinstance(message, dict) else getattr(message, "text", None) or getattr(message, "parts", "")
+            parts.append(f"[{role}]\n{_content_text(content)}")
+        return "\n\n".join(parts)
+    prompt = inputs.get("prompt")
+    return str(prompt) if prompt is not None else None
+
+
+def _output_text(outputs: Any) -> Optional[str]:
+    """What an LM call returned (DSPy's list of completions; a dict carries its "text")."""
+    if outputs is None:
+        return None
+    items = outputs if isinstance(outputs, list) else [outputs]
+    texts = [_content_text(item) for item in items]
+    return "\n\n".join(texts) if texts else None
+
+
+def _history_cost(lm: Any, outputs: Any) -> Optional[float]:
+    """The ``cost`` (USD) of the LM's history entry of this call (DSPy's price estimate, None
+    when unknown), found by the outputs object the entry holds."""
+    if outputs is None:
+        return None
+    history = getattr(lm, "history", None)
+    if not isinstance(history, list) or not history:
+        return None
+    for entry in reversed(history[-64:]):
+        if isinstance(entry, dict) and entry.get("outputs") is outputs:
+            cost = entry.get("cost")
+            if isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost == cost and cost >= 0:
+                return float(cost)
+            return None
+    return None
+
+
+def _sections(names: List[str], texts: List[Optional[str]]) -> Optional[str]:
+    """One text per component (or per call), joined under "## name" headers when several."""
+    present = [(n, t) for n, t in zip(names, texts) if t]
+    if not present:
+        return None
+    if len(present) == 1:
+        return present[0][1][:1_000_000]
+    return "\n\n".join(f"## {n}\n\n{t}" for n, t in present)[:1_000_000]
+
+
 def _text_of(value: Any) -> Optional[str]:
     """gepa's per-component prompts / outputs as one text (the API stores text)."""
-    if value is None:
+    if value is None or value == {}:
         return None
-    if isinstance(value, dict) and len(value) == 1:
-        (only,) = value.values()
-        if isinstance(only, str):
-            return only[:1_000_000]
+    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+        return _sections([str(k) for k in value], list(value.values()))
     if isinstance(value, str):
         return value[:1_000_000]
     return _canonical(value)[:1_000_000]
@@ -917,6 +1075,14 @@ class _GepaCapture:
         self.last_front: Optional[str] = None
         self.best_idx: Optional[int] = None
         self.total_metric_calls: Optional[int] = None
+        # the GEPA iteration whose reflection is under way, and the LM calls it made
+        self.reflecting: Optional[int] = None
+        self.reflections: Dict[int, List[Any]] = {}
+        self._reflection_lock = threading.Lock()
+
+    def reflection_call(self, iteration: int, prompt: Optional[str], output: Optional[str]) -> None:
+        with self._reflection_lock:
+            self.reflections.setdefault(iteration, []).append((prompt, output))
 
     def _ids(self, dataset: Optional[List[Any]], ids: Any) -> List[str]:
         out = []
@@ -1040,11 +1206,29 @@ class _GepaCapture:
         proposal["predictors"] = list(event.get("components") or [])
 
     @_guarded
+    def on_proposal_start(self, event: Any) -> None:
+        self.reflecting = int(event["iteration"])
+
+    @_guarded
     def on_proposal_end(self, event: Any) -> None:
-        proposal = self._proposal(event["iteration"])
-        proposal["proposedState"] = _jsonable(event.get("new_instructions"))
-        proposal["prompt"] = _text_of(event.get("prompts"))
-        proposal["rawOutput"] = _text_of(event.get("raw_lm_outputs"))
+        iteration = event["iteration"]
+        self.reflecting = None
+        proposal = self._proposal(iteration)
+        texts = dict(event.get("new_instructions") or {})
+        proposal["proposedState"] = _jsonable(texts)
+        # gepa's own proposer fills prompts / raw_lm_outputs; dspy.GEPA's adapter proposes
+        # through DSPy (they arrive empty), so the reflection LM's calls are used instead
+        prompt = _text_of(event.get("prompts"))
+        raw = _text_of(event.get("raw_lm_outputs"))
+        with self._reflection_lock:
+            calls = self.reflections.pop(iteration, [])
+        if calls:
+            names = list(texts) if len(calls) == len(texts) else [f"call {k + 1}" for k in range(len(calls))]
+            prompt = prompt or _sections(names, [c[0] for c in calls])
+            raw = raw or _sections(names, [c[1] for c in calls])
+            proposal.setdefault("metadata", {})["reflectionCalls"] = len(calls)
+        proposal["prompt"] = prompt
+        proposal["rawOutput"] = raw
 
     @_guarded
     def on_candidate_accepted(self, event: Any) -> None:
@@ -1088,6 +1272,10 @@ class _GepaCapture:
 
     @_guarded
     def on_iteration_end(self, event: Any) -> None:
+        # a reflection that raised ends no proposal: its calls belong to nothing
+        self.reflecting = None
+        with self._reflection_lock:
+            self.reflections.pop(event["iteration"], None)
         self._emit(event["iteration"])
         self._front(event.get("state"), event.get("iteration"))
 

@@ -16,7 +16,9 @@ for the task model, MIPROv2's proposer and GEPA's reflection model:
   prompt) get a new instruction inside a ``` block.
 
 Token usage is counted as characters / 4; ``latency`` (seconds) makes each call sleep, to
-measure tracking overhead against a realistic call time. Not for production use.
+measure tracking overhead against a realistic call time. ``cost_per_million=(input, output)``
+(USD per million tokens) puts a ``cost`` on each call's history entry, where DSPy puts its price
+estimate for a priced provider (a custom engine gets ``None``). Not for production use.
 """
 
 from __future__ import annotations
@@ -183,13 +185,32 @@ class OfflineLM(dspy.LM):
     a proposer or reflection model: the name is only a label (it is what Optiscope shows
     as the model of each role)."""
 
-    def __init__(self, model: str = "offline/task", *, seed: int = 0, latency: float = 0.0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        model: str = "offline/task",
+        *,
+        seed: int = 0,
+        latency: float = 0.0,
+        cost_per_million: Optional[Tuple[float, float]] = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("cache", False)
         kwargs.setdefault("temperature", 0.0)
         kwargs.setdefault("max_tokens", 1000)
         self.seed = seed
         self.latency = latency
+        self.cost_per_million = cost_per_million
         super().__init__(model, engine=OfflineEngine(seed, latency, model), **kwargs)
+
+    def update_history(self, entry: Dict[str, Any]) -> None:
+        # DSPy leaves a custom engine's cost unknown (None); priced, the entry carries one
+        if self.cost_per_million is not None and entry.get("cost") is None:
+            usage = entry.get("usage") or {}
+            read = (lambda *keys: next((int(usage[k]) for k in keys if usage.get(k) is not None), 0))
+            inputs, outputs = read("prompt_tokens", "input_tokens"), read("completion_tokens", "output_tokens")
+            entry["cost"] = (inputs * self.cost_per_million[0] + outputs * self.cost_per_million[1]) / 1_000_000
+            entry["cost_details"] = {"kind": "offline", "costPerMillion": list(self.cost_per_million)}
+        super().update_history(entry)
 
 
 def arithmetic_dataset(n: int, *, seed: int = 0) -> List["dspy.Example"]:
