@@ -4,8 +4,8 @@ import { useId, useRef, useState } from 'react';
 import { CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from 'recharts';
 import { FOCUS_RING, ITERATION_AXIS } from '@/components/charts/chart-utils';
 import { useChartFocus } from '@/components/charts/use-chart-focus';
-import type { CostSummary } from '@/lib/supabase-optimization';
-import { formatCost, formatTokens } from '@/lib/format';
+import type { CostSummary, LmCallEstimate } from '@/lib/supabase-optimization';
+import { formatCost, formatCount, formatTokens } from '@/lib/format';
 import { INSIGHT_COLORS, ROLE_COLORS } from './links';
 import { Stat } from './note';
 
@@ -60,6 +60,7 @@ export function CostView({ cost }: { cost: CostSummary }) {
           hint={cost.estimatedMetricCalls === null ? 'the optimizer gave no budget (max_metric_calls)' : undefined}
         />
       </dl>
+      {cost.lmCalls && <LmCallsAgainstEstimate calls={cost.lmCalls} />}
       {roles.length === 0 ? (
         <p className="muted text-sm">No LM usage was recorded for this run.</p>
       ) : (
@@ -134,5 +135,34 @@ export function CostView({ cost }: { cost: CostSummary }) {
         </div>
       )}
     </div>
+  );
+}
+
+// MIPROv2 estimates its LM calls before it searches; what the run really made, by role.
+function LmCallsAgainstEstimate({ calls }: { calls: LmCallEstimate }) {
+  const rows: Array<[string, string, number, number | null]> = [
+    ['program', 'Program (task model) calls', calls.programCalls, calls.estimatedProgramCalls],
+    ['prompt-model', 'Prompt-model (proposer) calls', calls.promptModelCalls, calls.estimatedPromptModelCalls],
+  ];
+  return (
+    <table className="w-full text-left text-xs tabular-nums" data-testid="lm-call-estimate">
+      <caption className="muted pb-1 text-left text-xs">LM calls: what the run made against the optimizer&apos;s own estimate</caption>
+      <thead>
+        <tr className="muted">
+          <th scope="col" className="py-1 pr-2">Calls</th>
+          <th scope="col" className="py-1 pr-2">Made</th>
+          <th scope="col" className="py-1 pr-2">Estimated</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(([key, label, made, estimated]) => (
+          <tr key={key} className="border-t border-zinc-100 dark:border-zinc-800" data-testid={`lm-calls-${key}`} data-made={made} data-estimated={estimated ?? ''}>
+            <th scope="row" className="py-1 pr-2 font-normal">{label}</th>
+            <td className="py-1 pr-2">{formatCount(made, 'call')}</td>
+            <td className="py-1 pr-2">{estimated === null ? '—' : formatCount(estimated, 'call')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

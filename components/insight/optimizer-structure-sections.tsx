@@ -1,3 +1,4 @@
+import { Suspense } from 'react';
 import { Section } from '@/components/run/section';
 import {
   getCandidatePoolInsight,
@@ -18,19 +19,30 @@ import { ProposalAudit } from './proposal-audit';
 
 const PROPOSALS_PER_PAGE = 20;
 
-export async function OptimizerStructureSections({
-  scope,
-  runId,
-  optimizerType,
-  basePath,
-  query,
-}: {
+interface Props {
   scope: Scope;
   runId: string;
   optimizerType: string;
   basePath: string;
   query: URLSearchParams;
-}) {
+}
+
+// Streamed after the rest of the page: a big GEPA run's tree and fronts must not hold back its header and scores.
+export function OptimizerStructureSections(props: Props) {
+  return (
+    <Suspense
+      fallback={
+        <p className="card muted px-4 py-6 text-center text-sm" data-testid="structure-sections-loading">
+          Loading the optimizer's candidates…
+        </p>
+      }
+    >
+      <StructureSections {...props} />
+    </Suspense>
+  );
+}
+
+async function StructureSections({ scope, runId, optimizerType, basePath, query }: Props) {
   const focus = query.get('lineage') || undefined;
   const stepText = query.get('pstep');
   const step = stepText && /^\d{1,9}$/.test(stepText) ? Number(stepText) : undefined;

@@ -104,6 +104,7 @@ export {
   type RoleUsagePoint,
   type RoleTotal,
   type CostSummary,
+  type LmCallEstimate,
   type SettingsGroup,
 } from './insight.ts';
 export {

@@ -461,6 +461,16 @@ export interface CostSummary {
   // the optimizer's own budget of metric calls (GEPA max_metric_calls) against what it used
   estimatedMetricCalls: number | null;
   metricCallsUsed: number | null;
+  // the optimizer's own estimate of LM calls (MIPROv2, run metadata lmCallEstimate) against
+  // the calls recorded by role: program calls are the task model's, prompt-model calls the proposer's
+  lmCalls: LmCallEstimate | null;
+}
+
+export interface LmCallEstimate {
+  estimatedProgramCalls: number | null;
+  estimatedPromptModelCalls: number | null;
+  programCalls: number;
+  promptModelCalls: number;
 }
 
 export async function getCostSummary(scope: Scope, runId: string): Promise<CostSummary> {
@@ -517,7 +527,8 @@ export async function getCostSummary(scope: Scope, runId: string): Promise<CostS
                   case when jsonb_typeof(config->'max_metric_calls') = 'number' then (config->>'max_metric_calls')::numeric end,
                   (select (v->>'max_metric_calls')::numeric from jsonb_each(config) e(k, v)
                    where jsonb_typeof(v) = 'object' and jsonb_typeof(v->'max_metric_calls') = 'number' limit 1))
-                from optimization_runs where project_id = ${projectId} and id = ${runId}) as estimate
+                from optimization_runs where project_id = ${projectId} and id = ${runId}) as estimate,
+               (select metadata->'lmCallEstimate' from optimization_runs where project_id = ${projectId} and id = ${runId}) as lm_estimate
       `,
     ];
   });
@@ -555,7 +566,18 @@ export async function getCostSummary(scope: Scope, runId: string): Promise<CostS
     tokensPerPoint: improvementPoints !== null && improvementPoints > 0 && totalTokens > 0 ? totalTokens / improvementPoints : null,
     estimatedMetricCalls: num(s.estimate),
     metricCallsUsed: num(s.used),
+    lmCalls: lmCallEstimate(s.lm_estimate, roles),
   };
+}
+
+function lmCallEstimate(estimate: unknown, roles: Array<Record<string, unknown>>): LmCallEstimate | null {
+  if (estimate === null || typeof estimate !== 'object') return null;
+  const e = estimate as Record<string, unknown>;
+  const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const calls = (role: string) => roles.filter((r) => r.role === role).reduce((sum, r) => sum + Number(r.calls), 0);
+  const shown = { estimatedProgramCalls: count(e.programCalls), estimatedPromptModelCalls: count(e.promptModelCalls) };
+  if (shown.estimatedProgramCalls === null && shown.estimatedPromptModelCalls === null) return null;
+  return { ...shown, programCalls: calls('task'), promptModelCalls: calls('proposer') };
 }
 
 // View 9 --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import {
   getTrialSeries,
   listOptimizationIterations,
   listOptimizationSamples,
+  updateOptimizationRun,
   NotFoundError,
   ValidationError,
   type FlipOutcome,
@@ -97,6 +98,7 @@ describe.each(ENGINES)('optimizer insight on %s', (engine) => {
     const other = await createUser(db().sql, 'stranger');
     await createProject(db().sql, 'ins-a', [[owner, 'owner']]);
     await createProject(db().sql, 'ins-b', [[other, 'owner']]);
+    await createProject(db().sql, 'ins-c', [[owner, 'owner']]);
     scope = scopeOf(db(), owner);
     stranger = scopeOf(db(), other);
     for (const run of RUNS) runIds.set(run.name, await writeRecorded(scope, 'ins-a', run));
@@ -301,6 +303,16 @@ describe.each(ENGINES)('optimizer insight on %s', (engine) => {
     expect(cost.metricCallsUsed).toBe(48);
     close(cost.improvementPoints, 25);
     expect(cost.roles.find((r) => r.role === 'proposer')).toMatchObject({ models: ['m-prop'], calls: 2, inputTokens: 1000, outputTokens: 300 });
+    expect(cost.lmCalls).toBeNull();
+  });
+
+  it("view 7: MIPROv2's own LM-call estimate against the calls made by role", async () => {
+    const runId = await writeRecorded(scope, 'ins-c', HANDMADE, 'handmade with an estimate');
+    await updateOptimizationRun(scope, runId, { metadata: { lmCallEstimate: { promptModelCalls: 3, programCalls: 40 } } });
+    const cost = await getCostSummary(scope, runId);
+    const calls = (role: string) => cost.roles.filter((r) => r.role === role).reduce((n, r) => n + r.calls, 0);
+    expect(cost.lmCalls).toEqual({ estimatedProgramCalls: 40, estimatedPromptModelCalls: 3, programCalls: calls('task'), promptModelCalls: calls('proposer') });
+    expect(cost.lmCalls!.promptModelCalls).toBe(2);
   });
 
   it('view 5 across runs: best iterations matched on example ids', async () => {
