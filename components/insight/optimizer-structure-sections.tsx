@@ -33,7 +33,7 @@ export function OptimizerStructureSections(props: Props) {
     <Suspense
       fallback={
         <p className="card muted px-4 py-6 text-center text-sm" data-testid="structure-sections-loading">
-          Loading the optimizer's candidates…
+          Loading the optimizer&apos;s candidates…
         </p>
       }
     >
