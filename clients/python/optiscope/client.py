@@ -738,7 +738,9 @@ def _seg(value: str) -> str:
 
 
 def _snake(name: str) -> str:
-    """orderBy values are column names: finalScore -> final_score."""
+    """orderBy values are column names (finalScore -> final_score); a config path is the user's own key."""
+    if name.startswith("config."):
+        return name
     return re.sub(r"(?<!^)([A-Z])", lambda m: "_" + m.group(1).lower(), name)
 
 

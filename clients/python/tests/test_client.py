@@ -462,6 +462,12 @@ class ListRunsTest(LiveTestCase):
         by_score = [r["id"] for r in self.client.iter_runs(tags=[self.tag], limit=2, order_by="final_score", order_direction="asc")]
         self.assertEqual(sorted(by_score), sorted(created))
 
+    def test_order_by_a_config_value_keeps_the_key_as_written(self):
+        for name, rate in (("slow", 0.001), ("fast", 0.1), ("middle", 0.01)):
+            self.new_run(name, config={"learningRate": rate})
+        runs = self.client.list_runs(tags=[self.tag], order_by="config.learningRate", order_direction="desc")["data"]
+        self.assertEqual([r["runName"] for r in runs], ["fast", "middle", "slow"])
+
     def test_unknown_order_is_a_validation_error(self):
         with self.assertRaises(OptiscopeError) as caught:
             self.client.list_runs(order_by="nonsense")
