@@ -4,10 +4,6 @@
 
 begin;
 
--- 20261204200000_run_list_sorting (create or replace of the search functions dropped below;
--- private.run_order_expr and private.run_order_type go with the private schema)
-delete from supabase_migrations.schema_migrations where version = '20261204200000';
-
 -- 20261204100900_service_tables
 drop table if exists private.demo_seedings;
 drop table if exists private.api_rate_limits;
