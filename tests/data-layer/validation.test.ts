@@ -177,7 +177,7 @@ describe.each(ENGINES)('validation errors name the field on %s', (engine) => {
     expect((await issues(list({ status: [] })))[0]!.path).toBe('status');
     expect((await issues(list({ optimizerType: 'MIPRO v2' })))[0]!.path).toBe('optimizerType');
     expect((await issues(list({ minScore: 0.9, maxScore: 0.1 })))[0]!.path).toBe('minScore');
-    expect((await issues(list({ orderBy: 'run_name' })))[0]!.path).toBe('orderBy');
+    expect((await issues(list({ orderBy: 'runName' })))[0]!.path).toBe('orderBy');
     expect((await issues(list({ orderDirection: 'up' })))[0]!.path).toBe('orderDirection');
     expect((await issues(list({ createdAfter: 'yesterday' })))[0]!.path).toBe('createdAfter');
     expect((await issues(list({ config: { 'bad path!': 1 } })))[0]!.path).toMatch(/^config/);
