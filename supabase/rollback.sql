@@ -47,6 +47,9 @@ drop function if exists public.update_run_statistics_from_iterations();
 drop function if exists public.update_optimization_runs_updated_at();
 
 -- 20261204100100_tenancy
+drop function if exists public.create_project(text, text, text);
+drop function if exists public.set_project_member_role(text, uuid, text);
+drop function if exists public.remove_project_member(text, uuid);
 drop function if exists public.add_project_member(text, text, text);
 drop function if exists public.list_project_members(text);
 drop table if exists private.run_counts;

@@ -101,6 +101,35 @@ describe('distribution rules', () => {
     expect(rows).toEqual([]);
   });
 
+  // A trigger on a reference table fires on every node's copy: one that writes a row fails
+  // ("the backend has already been assigned a transaction id"), one that computes a value
+  // (now()) leaves the copies different. Only pure guards are allowed: they read nothing but
+  // NEW and OLD (no query, no call, no assignment) and raise.
+  const PURE_GUARDS = [
+    'public.api_keys: trigger_guard_api_keys -> private.guard_api_keys()',
+    'public.project_members: trigger_guard_project_members -> private.guard_project_members()',
+  ];
+
+  it('no trigger on a reference table but the pure guards', async () => {
+    const rows = await db.sql<{ trigger: string; src: string; definer: boolean }[]>`
+      select format('%s.%s: %s -> %s', n.nspname, c.relname, t.tgname, t.tgfoid::regprocedure) as trigger,
+             p.prosrc as src, p.prosecdef as definer
+      from pg_trigger t
+      join pg_class c on c.oid = t.tgrelid
+      join pg_namespace n on n.oid = c.relnamespace
+      join pg_proc p on p.oid = t.tgfoid
+      where not t.tgisinternal and format('%s.%s', n.nspname, c.relname) = any (${[...reference]})
+      order by 1
+    `;
+    expect(rows.map((r) => r.trigger)).toEqual(PURE_GUARDS);
+    for (const row of rows) {
+      // string literals (the error messages) removed first: only the code is checked
+      const code = row.src.replace(/'(?:[^']|'')*'/g, "''");
+      expect({ trigger: row.trigger, definer: row.definer, query: /\b(select|insert|update|delete|perform|execute|into)\b/i.test(code), call: /\w\s*\(/.test(code), assigns: /:=/.test(code) })
+        .toEqual({ trigger: row.trigger, definer: false, query: false, call: false, assigns: false });
+    }
+  });
+
   it('supabase/citus/distribute.sql names every project-owned and reference table exactly once', async () => {
     const text = await readFile(path.resolve(import.meta.dirname, '../supabase/citus/distribute.sql'), 'utf8');
     const statements = text.split('\n').filter((line) => !line.startsWith('--'));

@@ -18,7 +18,7 @@ const OPS: Op[] = ['select', 'insert', 'update', 'delete'];
 
 // What a policy asks of the caller for a project.
 // 'star': a signed-in user who can read the project, for their own rows; 'never': no grant.
-type Access = 'read' | 'write' | 'admin' | 'owner' | 'create-as-owner' | 'star' | 'never';
+type Access = 'read' | 'write' | 'admin' | 'owner' | 'star' | 'never';
 
 type Table =
   | 'project_config' | 'project_members' | 'api_keys'
@@ -28,9 +28,10 @@ type Table =
 
 const DATA_POLICY: Record<Op, Access> = { select: 'read', insert: 'write', update: 'write', delete: 'write' };
 const POLICY: Record<Table, Record<Op, Access>> = {
-  // inserting a project "of P" = creating a project in the name of P's owner
-  project_config: { select: 'read', insert: 'create-as-owner', update: 'admin', delete: 'owner' },
-  project_members: { select: 'read', insert: 'admin', update: 'admin', delete: 'admin' },
+  // projects are created, and memberships changed, only through SECURITY DEFINER functions
+  // (create_project, add_project_member, set_project_member_role, remove_project_member; below)
+  project_config: { select: 'read', insert: 'never', update: 'admin', delete: 'owner' },
+  project_members: { select: 'read', insert: 'never', update: 'never', delete: 'never' },
   api_keys: { select: 'admin', insert: 'admin', update: 'admin', delete: 'admin' },
   optimization_runs: DATA_POLICY,
   optimization_iterations: DATA_POLICY,
@@ -84,7 +85,6 @@ function can(name: ActorName, access: Access, project: Project): boolean {
     case 'write': return role !== undefined && role !== 'viewer';
     case 'admin': return role === 'owner' || role === 'admin';
     case 'owner': return role === 'owner';
-    case 'create-as-owner': return name === `owner of ${project === A ? 'A' : 'B'}`;
   }
 }
 
@@ -452,43 +452,103 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
   });
 
   describe('the owner role', () => {
-    const memberRow = (actor: string) => `project_id = '${A}' and user_id = '${users[actor]!.id}'`;
+    const id = (actor: ActorName) => users[actor]!.id;
+    const setRole = (actor: ActorName, role: string) => `select * from set_project_member_role('${A}', '${id(actor)}', '${role}')`;
 
     it.each([
-      ['promote itself to owner', () => `update project_members set role = 'owner' where ${memberRow('admin of A')}`],
-      ['promote another member to owner', () => `update project_members set role = 'owner' where ${memberRow('viewer of A')}`],
-      ['demote the owner', () => `update project_members set role = 'member' where ${memberRow('owner of A')}`],
-      ['remove the owner', () => `delete from project_members where ${memberRow('owner of A')}`],
-      ['add a new owner', () => `insert into project_members (project_id, user_id, role) values ('${A}', '${outsider.id}', 'owner')`],
+      ['promote itself to owner', () => setRole('admin of A', 'owner')],
+      ['promote another member to owner', () => setRole('viewer of A', 'owner')],
+      ['demote the owner', () => setRole('owner of A', 'member')],
+      ['remove the owner', () => `select remove_project_member('${A}', '${id('owner of A')}')`],
+      ['add a new owner', () => `select * from add_project_member('${A}', '${outsider.email}', 'owner')`],
+      ['demote the owner by adding them again', () => `select * from add_project_member('${A}', '${users['owner of A']!.email}', 'admin')`],
     ])('an admin cannot %s', async (_what, statement) => {
       const outcome = await as('admin of A', (tx) => attempt(tx.unsafe(statement())));
       expect(outcome).toMatchObject({ ok: false, code: '42501', message: `only an owner of project ${A} can grant, change or remove the owner role` });
     });
 
+    it('an admin changes a viewer\'s role, and removes a member', async () => {
+      const outcome = await as('admin of A', async (tx) => {
+        const [changed] = await tx.unsafe(setRole('viewer of A', 'member'));
+        const [removed] = await tx.unsafe(`select remove_project_member('${A}', '${id('member of A and B')}') as removed`);
+        const left = await tx`select user_id from project_members where project_id = ${A} and user_id = ${id('member of A and B')}`;
+        return { role: changed!.role, removed: removed!.removed, left: left.length };
+      });
+      expect(outcome).toEqual({ role: 'member', removed: true, left: 0 });
+    });
+
+    it('a viewer cannot change roles or remove others, but can leave', async () => {
+      const denied = await as('viewer of A', (tx) => attempt(tx.unsafe(`select remove_project_member('${A}', '${id('admin of A')}')`)));
+      expect(denied).toMatchObject({ ok: false, code: '42501', message: `only owners and admins of project ${A} can remove members` });
+      const hidden = await as('owner of B', (tx) => attempt(tx.unsafe(setRole('viewer of A', 'admin'))));
+      expect(hidden).toMatchObject({ ok: false, code: 'P0002', message: `project ${A} not found` });
+      const left = await as('viewer of A', (tx) => tx.unsafe(`select remove_project_member('${A}', '${id('viewer of A')}') as removed`));
+      expect(left).toEqual([{ removed: true }]);
+    });
+
     it('an owner can make an admin owner, and then step down', async () => {
       const roles = await as('owner of A', async (tx) => {
-        await tx.unsafe(`update project_members set role = 'owner' where ${memberRow('admin of A')}`);
-        await tx.unsafe(`update project_members set role = 'admin' where ${memberRow('owner of A')}`);
+        await tx.unsafe(setRole('admin of A', 'owner'));
+        await tx.unsafe(setRole('owner of A', 'admin'));
         return tx`select user_id, role from project_members where project_id = ${A} and role in ('owner', 'admin')`;
       });
       expect(roles).toEqual(expect.arrayContaining([
-        { user_id: users['admin of A']!.id, role: 'owner' },
-        { user_id: users['owner of A']!.id, role: 'admin' },
+        { user_id: id('admin of A'), role: 'owner' },
+        { user_id: id('owner of A'), role: 'admin' },
       ]));
     });
 
-    it('the last owner cannot leave', async () => {
-      const outcome = await as('owner of A', (tx) => attempt(tx.unsafe(`delete from project_members where ${memberRow('owner of A')}`)));
+    it.each([
+      ['leave', () => `select remove_project_member('${A}', '${id('owner of A')}')`],
+      ['step down', () => setRole('owner of A', 'admin')],
+      ['step down by adding themselves again', () => `select * from add_project_member('${A}', '${users['owner of A']!.email}', 'member')`],
+    ])('the last owner cannot %s', async (_what, statement) => {
+      const outcome = await as('owner of A', (tx) => attempt(tx.unsafe(statement())));
       expect(outcome).toMatchObject({ ok: false, code: '23514', message: `project ${A} must keep at least one owner` });
     });
 
     it('whoever creates a project owns it', async () => {
       const viewer = users['viewer of A']!;
       const rows = await as('viewer of A', async (tx) => {
-        await tx`insert into project_config (id, name, created_by) values ('proj-new', 'New', ${viewer.id})`;
-        return tx`select user_id, role from project_members where project_id = 'proj-new'`;
+        const created = await tx`select * from create_project('proj-new', ' New ', null)`;
+        const members = await tx`select user_id, role from project_members where project_id = 'proj-new'`;
+        const [project] = await tx`select name, created_by from project_config where id = 'proj-new'`;
+        return { created, members, project };
       });
-      expect(rows).toEqual([{ user_id: viewer.id, role: 'owner' }]);
+      expect(rows).toMatchObject({
+        created: [{ id: 'proj-new', name: 'New', description: null, role: 'owner' }],
+        members: [{ user_id: viewer.id, role: 'owner' }],
+        project: { name: 'New', created_by: viewer.id },
+      });
+    });
+
+    it.each([
+      ['an API key', 'read-write key of A' as const, '42501', 'only signed-in users can create projects'],
+      ['anon', 'anon' as const, '42501', 'permission denied for function create_project'],
+    ])('%s cannot create a project', async (_what, actor, code, message) => {
+      const outcome = await as(actor, (tx) => attempt(tx`select * from create_project('proj-key', 'Key', null)`));
+      expect(outcome).toMatchObject({ ok: false, code, message });
+    });
+
+    // callers cannot update memberships at all; the guard holds the service role too
+    it('the service role cannot move a membership', async () => {
+      let outcome: Outcome | undefined;
+      await sql.begin(async (tx) => {
+        await tx`select set_config('role', 'service_role', true)`;
+        outcome = await attempt(tx.unsafe(
+          `update project_members set project_id = '${B}' where project_id = '${A}' and role = 'viewer'`));
+        throw ROLLBACK;
+      }).catch((e: unknown) => {
+        if (e !== ROLLBACK) throw e;
+      });
+      expect(outcome).toMatchObject({ ok: false, code: '42501', message: 'a membership cannot move to another project or user' });
+    });
+
+    it('a taken or malformed id is refused', async () => {
+      const taken = await as('owner of B', (tx) => attempt(tx`select * from create_project(${A}, 'Again', null)`));
+      expect(taken).toMatchObject({ ok: false, code: '23505' });
+      const malformed = await as('owner of B', (tx) => attempt(tx`select * from create_project('X', 'Bad', null)`));
+      expect(malformed).toMatchObject({ ok: false, code: '23514' });
     });
   });
 
@@ -570,8 +630,6 @@ describe.each(ENGINES)('tenant isolation on %s', (engine) => {
         'optimization_samples rows cannot move to another project'],
       ['an API key', () => `update api_keys set project_id = '${B}' where project_id = '${A}'`,
         "an API key's project, hash, prefix and creator cannot change"],
-      ['a membership', () => `update project_members set project_id = '${B}' where project_id = '${A}' and role = 'viewer'`,
-        'a membership cannot move to another project or user'],
       ['a project (a new id)', () => `update project_config set id = 'proj-moved' where id = '${A}'`,
         'new row violates row-level security policy for table "project_config"'],
     ])('%s', async (_what, update, message) => {

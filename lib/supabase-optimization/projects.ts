@@ -41,7 +41,8 @@ export async function getProject(scope: Scope, projectId: string): Promise<Proje
   return project;
 }
 
-// Creates a project; the database makes its creator the owner (trigger_add_project_owner).
+// Creates a project with its creator as owner (create_project writes both rows: no trigger
+// may on a Citus reference table).
 export async function createProject(scope: Scope, input: CreateProjectInput): Promise<Project> {
   const project = parseInput(createProjectSchema, input);
   if (!scope.claims.sub || scope.claims.api_key_id) {
@@ -49,13 +50,8 @@ export async function createProject(scope: Scope, input: CreateProjectInput): Pr
   }
   try {
     return await inScope(scope, async (tx) => {
-      // no RETURNING: the row becomes visible only once the owner trigger has run
-      await tx`
-        insert into project_config (id, name, description, created_by)
-        values (${project.id}, ${project.name.trim()}, ${project.description ?? null}, ${scope.claims.sub!})
-      `;
       const [row] = await tx<Record<string, unknown>[]>`
-        select id, name, description, created_at, 'owner' as role from project_config where id = ${project.id}
+        select * from create_project(${project.id}, ${project.name.trim()}, ${project.description ?? null})
       `;
       return toDto<Project>(row!);
     });
@@ -110,13 +106,11 @@ export async function updateProjectMemberRole(
   try {
     return await inScope(scope, async (tx) => {
       await requireAdmin(tx, id);
-      const updated = await tx`
-        update project_members set role = ${newRole} where project_id = ${id} and user_id = ${userId} returning user_id
-      `;
-      if (updated.length === 0) throw new NotFoundError('member', userId);
       const [row] = await tx<Record<string, unknown>[]>`
-        select * from list_project_members(${id}) where user_id = ${userId}
-      `;
+        select * from set_project_member_role(${id}, ${userId}, ${newRole})
+      `.catch((error: { code?: string }) => {
+        throw error.code === 'P0002' ? new NotFoundError('member', userId) : error;
+      });
       return toDto<ProjectMember>(row!);
     });
   } catch (error) {
@@ -131,8 +125,8 @@ export async function removeProjectMember(scope: Scope, projectId: string, userI
   try {
     await inScope(scope, async (tx) => {
       if (userId !== scope.claims.sub) await requireAdmin(tx, id);
-      const removed = await tx`delete from project_members where project_id = ${id} and user_id = ${userId} returning user_id`;
-      if (removed.length === 0) throw new NotFoundError('member', userId);
+      const [row] = await tx<{ removed: boolean }[]>`select remove_project_member(${id}, ${userId}) as removed`;
+      if (!row?.removed) throw new NotFoundError('member', userId);
     });
   } catch (error) {
     if (isInsufficientPrivilege(error)) throw new ForbiddenError((error as Error).message);

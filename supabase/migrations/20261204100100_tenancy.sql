@@ -17,6 +17,7 @@ create table public.project_config (
     constraint project_config_settings_object check (jsonb_typeof(settings) = 'object'),
   created_by uuid references auth.users (id) on delete set null,
   created_at timestamptz not null default now(),
+  -- set by each UPDATE (updated_at = now()), not a trigger: every Citus copy gets one value
   updated_at timestamptz not null default now()
 );
 
@@ -190,77 +191,31 @@ revoke all on all functions in schema private from public;
 grant execute on function private.readable_project_ids(), private.writable_project_ids(),
   private.admin_project_ids(), private.owner_project_ids() to authenticated, service_role;
 
--- Triggers guarding tenancy.
+-- Triggers on these reference tables fire on every node's copy under Citus, so none computes
+-- a value or writes a row: the one left is a pure guard that reads nothing but NEW and OLD.
+-- Project creation and member changes, which read and write other rows, are SECURITY DEFINER
+-- functions below; updated_at is set by the application's UPDATE (the coordinator's now()).
 
-create function private.touch_updated_at() returns trigger
-language plpgsql
-as $$
-begin
-  new.updated_at := now();
-  return new;
-end
-$$;
-
-create trigger trigger_project_config_updated_at
-  before update on public.project_config
-  for each row execute function private.touch_updated_at();
-
--- Whoever creates a project owns it.
-create function private.add_project_owner() returns trigger
-language plpgsql security definer set search_path = ''
-as $$
-begin
-  if auth.uid() is not null then
-    insert into public.project_members (project_id, user_id, role)
-    values (new.id, auth.uid(), 'owner')
-    on conflict (project_id, user_id) do update set role = 'owner';
-  end if;
-  return new;
-end
-$$;
-
-create trigger trigger_add_project_owner
-  after insert on public.project_config
-  for each row execute function private.add_project_owner();
-
--- Only an owner grants, changes or removes the owner role, and a project keeps an owner.
--- Not SECURITY DEFINER: current_user below must be the caller's role, not the owner's.
+-- A membership keeps its project and user.
 create function private.guard_project_members() returns trigger
 language plpgsql set search_path = ''
 as $$
-declare
-  v_project text := coalesce(new.project_id, old.project_id);
 begin
-  if tg_op = 'UPDATE' and (new.project_id <> old.project_id or new.user_id <> old.user_id) then
+  if new.project_id <> old.project_id or new.user_id <> old.user_id then
     raise exception 'a membership cannot move to another project or user'
       using errcode = '42501';
   end if;
-  if current_user in ('authenticated', 'anon')
-     and ((tg_op <> 'INSERT' and old.role = 'owner') or (tg_op <> 'DELETE' and new.role = 'owner'))
-     and not (v_project = any (private.owner_project_ids())) then
-    raise exception 'only an owner of project % can grant, change or remove the owner role', v_project
-      using errcode = '42501';
-  end if;
-  if tg_op <> 'INSERT' and old.role = 'owner' and (tg_op = 'DELETE' or new.role <> 'owner')
-     and exists (select 1 from public.project_config p where p.id = old.project_id)
-     and not exists (
-       select 1 from public.project_members m
-       where m.project_id = old.project_id and m.role = 'owner' and m.user_id <> old.user_id
-     ) then
-    raise exception 'project % must keep at least one owner', old.project_id
-      using errcode = '23514';
-  end if;
-  return coalesce(new, old);
+  return new;
 end
 $$;
 
 create trigger trigger_guard_project_members
-  before insert or update or delete on public.project_members
+  before update on public.project_members
   for each row execute function private.guard_project_members();
 
 -- An API key keeps its project and hash; only its name, last use and revocation change.
 create function private.guard_api_keys() returns trigger
-language plpgsql
+language plpgsql set search_path = ''
 as $$
 begin
   if new.project_id <> old.project_id or new.key_hash <> old.key_hash
@@ -287,18 +242,17 @@ alter table public.api_keys enable row level security;
 
 revoke all on public.project_config, public.project_members, public.api_keys from anon;
 grant select, insert, update, delete on public.project_config, public.project_members, public.api_keys
-  to authenticated, service_role;
+  to service_role;
+-- Callers create projects and change memberships only through the functions below.
+grant select, update, delete on public.project_config to authenticated;
+grant select on public.project_members to authenticated;
+grant select, insert, update, delete on public.api_keys to authenticated;
 
 create policy "Service role has full access" on public.project_config
   for all to service_role using (true) with check (true);
 create policy "Members can view their projects" on public.project_config
   for select to authenticated
   using (id = any (private.readable_project_ids()));
--- Any signed-in user may create a project (and becomes its owner); API keys may not.
-create policy "Users can create projects" on public.project_config
-  for insert to authenticated
-  with check (auth.uid() is not null and not (auth.jwt() ? 'api_key_id')
-              and created_by = auth.uid());
 create policy "Admins can update their projects" on public.project_config
   for update to authenticated
   using (id = any (private.admin_project_ids()))
@@ -312,17 +266,6 @@ create policy "Service role has full access" on public.project_members
 create policy "Members can view their project members" on public.project_members
   for select to authenticated
   using (project_id = any (private.readable_project_ids()));
-create policy "Admins can add project members" on public.project_members
-  for insert to authenticated
-  with check (project_id = any (private.admin_project_ids()));
-create policy "Admins can change project members" on public.project_members
-  for update to authenticated
-  using (project_id = any (private.admin_project_ids()))
-  with check (project_id = any (private.admin_project_ids()));
--- Admins remove members; anyone may leave a project.
-create policy "Admins can remove project members" on public.project_members
-  for delete to authenticated
-  using (project_id = any (private.admin_project_ids()) or user_id = auth.uid());
 
 create policy "Service role has full access" on public.api_keys
   for all to service_role using (true) with check (true);
@@ -341,7 +284,7 @@ create policy "Admins can delete project API keys" on public.api_keys
   for delete to authenticated
   using (project_id = any (private.admin_project_ids()));
 
--- Member management by email. auth.users is not readable by callers, so these two
+-- Member management. auth.users is not readable by callers, so these
 -- functions look users up for project admins (and list members' emails to members).
 
 create function public.list_project_members(p_project_id text)
@@ -357,42 +300,89 @@ as $$
            u.email
 $$;
 
+-- Not an admin of the project: as if it did not exist, unless the caller can see it.
+create function private.require_project_admin(p_project_id text, p_what text) returns void
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+  if not (p_project_id = any (private.admin_project_ids())) then
+    if p_project_id = any (private.readable_project_ids()) then
+      raise exception 'only owners and admins of project % can %', p_project_id, p_what
+        using errcode = '42501';
+    end if;
+    raise exception 'project % not found', p_project_id using errcode = 'P0002';
+  end if;
+end
+$$;
+
+-- Only an owner grants, changes or removes the owner role.
+create function private.require_owner_for(p_project_id text, p_old_role text, p_new_role text) returns void
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+  if (p_old_role = 'owner' or p_new_role = 'owner')
+     and not (p_project_id = any (private.owner_project_ids())) then
+    raise exception 'only an owner of project % can grant, change or remove the owner role', p_project_id
+      using errcode = '42501';
+  end if;
+end
+$$;
+
+-- After a change that took the owner role from someone: a project keeps an owner.
+create function private.require_an_owner(p_project_id text) returns void
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+  if not exists (select 1 from public.project_members m where m.project_id = p_project_id and m.role = 'owner') then
+    raise exception 'project % must keep at least one owner', p_project_id using errcode = '23514';
+  end if;
+end
+$$;
+
+-- Whoever creates a project owns it: both rows written here, not by a trigger (which
+-- would run on every node's copy of these reference tables under Citus).
+create function public.create_project(p_id text, p_name text, p_description text default null)
+returns table (id text, name text, description text, created_at timestamptz, role text)
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_user uuid := auth.uid();
+begin
+  if v_user is null or auth.jwt() ? 'api_key_id' then
+    raise exception 'only signed-in users can create projects' using errcode = '42501';
+  end if;
+  insert into public.project_config (id, name, description, created_by)
+  values (p_id, btrim(p_name), p_description, v_user);
+  insert into public.project_members (project_id, user_id, role) values (p_id, v_user, 'owner');
+  return query
+    select p.id, p.name, p.description, p.created_at, 'owner'::text
+    from public.project_config p where p.id = p_id;
+end
+$$;
+
 create function public.add_project_member(p_project_id text, p_email text, p_role text default 'member')
 returns table (user_id uuid, email text, role text, created_at timestamptz)
 language plpgsql security definer set search_path = ''
 as $$
 declare
   v_user uuid;
+  v_old text;
 begin
-  if not (p_project_id = any (private.admin_project_ids())) then
-    -- not an admin here: as if the project did not exist, unless the caller can see it
-    if p_project_id = any (private.readable_project_ids()) then
-      raise exception 'only owners and admins of project % can add members', p_project_id
-        using errcode = '42501';
-    end if;
-    raise exception 'project % not found', p_project_id using errcode = 'P0002';
-  end if;
-  if p_role = 'owner' and not (p_project_id = any (private.owner_project_ids())) then
-    raise exception 'only an owner of project % can grant the owner role', p_project_id
-      using errcode = '42501';
-  end if;
+  perform private.require_project_admin(p_project_id, 'add members');
   select u.id into v_user from auth.users u where lower(u.email) = lower(btrim(p_email));
   if v_user is null then
     raise exception 'no user with email % has signed up yet', p_email using errcode = 'P0002';
   end if;
-  -- trigger_guard_project_members cannot tell who calls through this SECURITY DEFINER
-  -- function, so the owner rule is checked here too
-  if p_role <> 'owner' and not (p_project_id = any (private.owner_project_ids())) and exists (
-    select 1 from public.project_members m
-    where m.project_id = p_project_id and m.user_id = v_user and m.role = 'owner'
-  ) then
-    raise exception 'only an owner of project % can change an owner''s role', p_project_id
-      using errcode = '42501';
-  end if;
+  select m.role into v_old from public.project_members m
+  where m.project_id = p_project_id and m.user_id = v_user;
+  perform private.require_owner_for(p_project_id, v_old, p_role);
   -- by constraint name: a column list would clash with the output columns (user_id, role)
   insert into public.project_members as m (project_id, user_id, role)
   values (p_project_id, v_user, p_role)
   on conflict on constraint project_members_pkey do update set role = excluded.role;
+  if v_old = 'owner' and p_role <> 'owner' then
+    perform private.require_an_owner(p_project_id);
+  end if;
   return query
     select m.user_id, u.email, m.role, m.created_at
     from public.project_members m join auth.users u on u.id = m.user_id
@@ -400,10 +390,66 @@ begin
 end
 $$;
 
-revoke all on function public.list_project_members(text), public.add_project_member(text, text, text)
-  from public, anon;
-grant execute on function public.list_project_members(text), public.add_project_member(text, text, text)
-  to authenticated, service_role;
+create function public.set_project_member_role(p_project_id text, p_user_id uuid, p_role text)
+returns table (user_id uuid, email text, role text, created_at timestamptz)
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_old text;
+begin
+  perform private.require_project_admin(p_project_id, 'change members');
+  select m.role into v_old from public.project_members m
+  where m.project_id = p_project_id and m.user_id = p_user_id;
+  if v_old is null then
+    raise exception 'member % not found in project %', p_user_id, p_project_id using errcode = 'P0002';
+  end if;
+  perform private.require_owner_for(p_project_id, v_old, p_role);
+  update public.project_members m set role = p_role
+  where m.project_id = p_project_id and m.user_id = p_user_id;
+  if v_old = 'owner' and p_role <> 'owner' then
+    perform private.require_an_owner(p_project_id);
+  end if;
+  return query
+    select m.user_id, u.email, m.role, m.created_at
+    from public.project_members m join auth.users u on u.id = m.user_id
+    where m.project_id = p_project_id and m.user_id = p_user_id;
+end
+$$;
 
-revoke all on function private.touch_updated_at(), private.add_project_owner(), private.guard_project_members(),
-  private.guard_api_keys() from public, anon, authenticated, service_role;
+-- Admins remove members; anyone may leave a project. False when there was no such member.
+create function public.remove_project_member(p_project_id text, p_user_id uuid) returns boolean
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_old text;
+begin
+  if p_user_id is distinct from auth.uid() then
+    perform private.require_project_admin(p_project_id, 'remove members');
+  end if;
+  select m.role into v_old from public.project_members m
+  where m.project_id = p_project_id and m.user_id = p_user_id;
+  if v_old is null then
+    return false;
+  end if;
+  perform private.require_owner_for(p_project_id, v_old, null);
+  delete from public.project_members m where m.project_id = p_project_id and m.user_id = p_user_id;
+  if v_old = 'owner' then
+    perform private.require_an_owner(p_project_id);
+  end if;
+  return true;
+end
+$$;
+
+revoke all on function public.list_project_members(text), public.add_project_member(text, text, text),
+  public.set_project_member_role(text, uuid, text), public.remove_project_member(text, uuid)
+  from public, anon;
+grant execute on function public.list_project_members(text), public.add_project_member(text, text, text),
+  public.set_project_member_role(text, uuid, text), public.remove_project_member(text, uuid)
+  to authenticated, service_role;
+-- the creator becomes the owner: only a signed-in user (auth.uid()) creates projects
+revoke all on function public.create_project(text, text, text) from public, anon, service_role;
+grant execute on function public.create_project(text, text, text) to authenticated;
+
+revoke all on function private.require_project_admin(text, text), private.require_owner_for(text, text, text),
+  private.require_an_owner(text), private.guard_project_members(), private.guard_api_keys()
+  from public, anon, authenticated, service_role;

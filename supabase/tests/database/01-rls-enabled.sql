@@ -2,7 +2,7 @@
 -- callers use have no privileges beyond them.
 begin;
 create extension if not exists pgtap;
-select plan(37);
+select plan(39);
 
 select ok(
   (select relrowsecurity from pg_class where oid = format('public.%I', t)::regclass),
@@ -41,13 +41,18 @@ select policy_cmd_is('public', t, 'Users can manage own project ' || t, 'all',
 from unnest(array['optimization_runs', 'optimization_iterations', 'optimization_samples']) t;
 
 select policies_are('public', 'project_config', array[
-  'Service role has full access', 'Members can view their projects', 'Users can create projects',
+  'Service role has full access', 'Members can view their projects',
   'Admins can update their projects', 'Owners can delete their projects'
 ], 'project_config has exactly its policies');
 select policies_are('public', 'project_members', array[
-  'Service role has full access', 'Members can view their project members', 'Admins can add project members',
-  'Admins can change project members', 'Admins can remove project members'
+  'Service role has full access', 'Members can view their project members'
 ], 'project_members has exactly its policies');
+-- callers create projects and change memberships through SECURITY DEFINER functions only
+-- (no trigger writes to these Citus reference tables)
+select table_privs_are('public', 'project_config', 'authenticated', array['SELECT', 'UPDATE', 'DELETE'],
+  'authenticated reads, updates and deletes projects but does not insert them');
+select table_privs_are('public', 'project_members', 'authenticated', array['SELECT'],
+  'authenticated only reads memberships'); 
 select policies_are('public', 'api_keys', array[
   'Service role has full access', 'Admins can view project API keys', 'Admins can create project API keys',
   'Admins can update project API keys', 'Admins can delete project API keys'

@@ -2,7 +2,7 @@
 -- as PostgREST sets them) and checks what it can read and change.
 begin;
 create extension if not exists pgtap;
-select plan(65);
+select plan(66);
 
 \set owner_a '{"role": "authenticated", "sub": "a0000000-0000-4000-8000-000000000001"}'
 \set admin_a '{"role": "authenticated", "sub": "a0000000-0000-4000-8000-000000000002"}'
@@ -63,9 +63,8 @@ select throws_ok($$insert into optimization_iterations (run_id, project_id, iter
 select throws_ok($$insert into optimization_samples (run_id, project_id, iteration, sample_index)
                    values ('b1000000-0000-4000-8000-000000000001', 'tap-b', 0, 5)$$,
   '42501', 'new row violates row-level security policy for table "optimization_samples"', 'owner A cannot insert a sample into B');
-select throws_ok($$insert into project_members (project_id, user_id, role)
-                   values ('tap-b', 'a0000000-0000-4000-8000-000000000001', 'member')$$,
-  '42501', 'new row violates row-level security policy for table "project_members"', 'owner A cannot join B');
+select throws_ok($$select * from add_project_member('tap-b', 'owner-a@example.test', 'member')$$,
+  'P0002', 'project tap-b not found', 'owner A cannot join B');
 select throws_ok($$insert into api_keys (project_id, name, key_hash, key_prefix, created_by)
                    values ('tap-b', 'x', repeat('e', 64), 'opt_x', 'a0000000-0000-4000-8000-000000000001')$$,
   '42501', 'new row violates row-level security policy for table "api_keys"', 'owner A cannot create an API key for B');
@@ -103,13 +102,14 @@ reset role;
 -- Admin of A: manages members but not the owner role ---------------------------------------
 set local role authenticated;
 set local request.jwt.claims to :'admin_a';
-select throws_ok($$update project_members set role = 'owner' where user_id = 'a0000000-0000-4000-8000-000000000002'$$,
+select throws_ok($$select * from set_project_member_role('tap-a', 'a0000000-0000-4000-8000-000000000002', 'owner')$$,
   '42501', 'only an owner of project tap-a can grant, change or remove the owner role', 'an admin cannot make itself owner');
-select throws_ok($$delete from project_members where user_id = 'a0000000-0000-4000-8000-000000000001'$$,
+select throws_ok($$select remove_project_member('tap-a', 'a0000000-0000-4000-8000-000000000001')$$,
   '42501', 'only an owner of project tap-a can grant, change or remove the owner role', 'an admin cannot remove the owner');
-with changed as (update project_members set role = 'member' where user_id = 'a0000000-0000-4000-8000-000000000003' returning 1)
-select is(count(*)::int, 1, 'an admin can change a viewer''s role') from changed;
-update project_members set role = 'viewer' where user_id = 'a0000000-0000-4000-8000-000000000003';
+select is((select role from set_project_member_role('tap-a', 'a0000000-0000-4000-8000-000000000003', 'member')),
+  'member', 'an admin can change a viewer''s role');
+select is((select role from set_project_member_role('tap-a', 'a0000000-0000-4000-8000-000000000003', 'viewer')),
+  'viewer', 'and back');
 select is((select refreshed from private.refresh_optimization_analytics_throttled(0)), true, 'an admin can refresh analytics');
 reset role;
 
@@ -158,8 +158,8 @@ select lives_ok($$insert into optimization_iterations (run_id, project_id, itera
 select throws_ok($$insert into optimization_runs (project_id, run_name, optimizer_type) values ('tap-b', 'x', 'miprov2')$$,
   '42501', 'new row violates row-level security policy for table "optimization_runs"', 'the read-write key cannot write to B');
 select is_empty('select * from api_keys', 'an API key cannot list API keys');
-select throws_ok($$insert into project_config (id, name) values ('tap-c', 'C')$$,
-  '42501', 'new row violates row-level security policy for table "project_config"', 'an API key cannot create projects');
+select throws_ok($$select * from create_project('tap-c', 'C')$$,
+  '42501', 'only signed-in users can create projects', 'an API key cannot create projects');
 select throws_ok('select private.refresh_optimization_analytics_throttled(0)', '42501',
   'only project owners and admins can refresh analytics', 'an API key cannot refresh analytics');
 reset role;

@@ -163,9 +163,13 @@ $$, $$
     'private.admin_project_ids()', 'private.owner_project_ids()',
     'private.refresh_optimization_analytics_throttled(integer)', 'get_optimization_analytics_last_refresh()',
     'list_project_members(text)', 'add_project_member(text,text,text)',
+    'set_project_member_role(text,uuid,text)', 'remove_project_member(text,uuid)',
     'search_optimization_runs(jsonb,integer,integer)', 'count_optimization_runs(jsonb,integer)',
     'total_optimization_runs(jsonb,integer)'
   ]) f
+  -- a project's creator is the signed-in caller (auth.uid()): not the service role
+  union all
+  select 'authenticated', 'create_project(text,text,text)'
   -- the service role also refreshes directly (the demo seeder) and keeps the shared rate limit
   union all
   select 'service_role', f from unnest(array[
@@ -177,15 +181,14 @@ select is_empty($$
   where n.nspname in ('public', 'private') and p.prosecdef and p.prosrc ~* 'auth\.role\(\)|->>\s*''role'''
 $$, 'no SECURITY DEFINER function decides from the role in the claims');
 
--- triggers still fire without EXECUTE on their functions
+-- projects are created through create_project, which makes the caller the owner
 set local role authenticated;
 select set_config('request.jwt.claims', :'newcomer', true);
-select lives_ok($$insert into project_config (id, name, created_by)
-                  values ('trust-new', 'New', 'a0000000-0000-4000-8000-0000000000f3')$$,
+select lives_ok($$select * from create_project('trust-new', 'New')$$,
   'a signed-in user creates a project');
 select results_eq($$select user_id, role from project_members where project_id = 'trust-new'$$,
   $$values ('a0000000-0000-4000-8000-0000000000f3'::uuid, 'owner'::text)$$,
-  'and private.add_project_owner made them its owner');
+  'and create_project made them its owner');
 reset role;
 
 select * from finish();
