@@ -231,14 +231,18 @@ create trigger trigger_effective_iteration_usage
 create function private.samples_usage_inserted() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
+declare
+  v_run record;
 begin
   -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
   if current_setting('optiscope.bulk_load', true) = 'on' then
     return null;
   end if;
-  perform 1 from public.optimization_runs r
-  where (r.project_id, r.id) in (select distinct n.project_id, n.run_id from new_samples n)
-  order by r.project_id, r.id for no key update;
+  -- one lock per run, by its full key: Citus runs only such a row lock on a shard
+  for v_run in select distinct n.project_id, n.run_id from new_samples n order by n.project_id, n.run_id loop
+    perform 1 from public.optimization_runs r
+    where r.project_id = v_run.project_id and r.id = v_run.run_id for no key update;
+  end loop;
   update public.optimization_iterations i
   set sample_tokens = i.sample_tokens + d.t, sample_cost_usd = i.sample_cost_usd + d.c
   from (select project_id, run_id, iteration, sum(tokens) as t, sum(cost_usd) as c
@@ -252,14 +256,18 @@ $$;
 create function private.samples_usage_updated() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
+declare
+  v_run record;
 begin
   -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
   if current_setting('optiscope.bulk_load', true) = 'on' then
     return null;
   end if;
-  perform 1 from public.optimization_runs r
-  where (r.project_id, r.id) in (select distinct n.project_id, n.run_id from new_samples n)
-  order by r.project_id, r.id for no key update;
+  -- one lock per run, by its full key: Citus runs only such a row lock on a shard
+  for v_run in select distinct n.project_id, n.run_id from new_samples n order by n.project_id, n.run_id loop
+    perform 1 from public.optimization_runs r
+    where r.project_id = v_run.project_id and r.id = v_run.run_id for no key update;
+  end loop;
   update public.optimization_iterations i
   set sample_tokens = i.sample_tokens + d.t, sample_cost_usd = i.sample_cost_usd + d.c
   from (select project_id, run_id, iteration, sum(tokens) as t, sum(cost) as c
