@@ -12,6 +12,8 @@ set citus.enable_unsafe_triggers = on;
 do $$ begin execute format('alter database %I set citus.enable_unsafe_triggers = on', current_database()); end $$;
 
 begin;
+-- foreign keys to reference tables are added in the same transaction as the shards: one connection per node
+set local citus.multi_shard_modify_mode to 'sequential';
 
 -- every foreign key of the application's schemas, and every one pointing at auth.users
 create temp table distribute_fks on commit drop as
