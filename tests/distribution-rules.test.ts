@@ -142,5 +142,13 @@ describe('distribution rules', () => {
       if (m[1] !== COLOCATE_WITH) expect(m[3]).toBe(COLOCATE_WITH);
     }
     expect(distributed[0]![1]).toBe(COLOCATE_WITH);
+    // the foreign keys are saved, dropped and re-added around the create_* calls, with triggers allowed
+    const body = statements.join('\n');
+    const save = body.indexOf('pg_get_constraintdef');
+    const restore = body.indexOf('add constraint');
+    expect(save).toBeGreaterThan(-1);
+    expect(save).toBeLessThan(body.indexOf('create_reference_table('));
+    expect(restore).toBeGreaterThan(body.lastIndexOf('create_distributed_table('));
+    expect(body).toMatch(/set citus\.enable_unsafe_triggers = on/);
   });
 });

@@ -69,7 +69,7 @@ describe.each(ENGINES)('withUserScope settings on %s', (engine) => {
     expect(() => quoteLiteral('a\0b')).toThrow(/NUL/);
   });
 
-  it('the claims are set with SET LOCAL (Citus passes that on to its workers), on both ways a transaction starts', async () => {
+  it('the claims are set with SET LOCAL alone in its message (Citus passes the message on to its workers), on both ways a transaction starts', async () => {
     const sent: string[] = [];
     // the statements' text as the driver sends it: the server's log is not ours to read
     const watched = postgres(db.url, { max: 1, onnotice: () => {}, debug: (_connection, query) => sent.push(query) }) as unknown as Sql;
@@ -81,7 +81,8 @@ describe.each(ENGINES)('withUserScope settings on %s', (engine) => {
       const prologues = sent.filter((text) => text.includes('request.jwt.claims') && !text.includes('current_setting'));
       expect(prologues).toHaveLength(2);
       for (const text of prologues) {
-        expect(text).toContain(`set local request.jwt.claims = ${quoteLiteral(JSON.stringify(awkward))};`);
+        // nothing else in the message: Citus would run it on every worker too
+        expect(text).toBe(`set local request.jwt.claims = ${quoteLiteral(JSON.stringify(awkward))}`);
         expect(text).not.toMatch(/set_config\('request\.jwt\.claims'/);
       }
     } finally {

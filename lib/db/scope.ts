@@ -317,18 +317,20 @@ async function statementsOn<const Q extends readonly PromiseLike<unknown>[]>(
 // expired key fails the transaction with 28000 before any of the caller's statements run.
 // SET takes no parameters, so the values are spliced in, each checked or quoted: the role
 // is one of three names, the timeout an integer, the key id a UUID (apiKeyIdOf), and the
-// claims JSON a string literal (quoteLiteral). Sent as one simple-protocol message.
+// claims JSON a string literal (quoteLiteral). The SET LOCAL goes alone in its message:
+// Citus passes on the whole message text a SET came in, so a SET sharing its message with
+// set_config('role') and the key check would run those on each worker as well.
 const ROLES = new Set(['authenticated', 'anon', 'service_role']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function settingsText(role: string, claimsJson: string, attempt: Attempt, apiKeyId: string | undefined): string {
+function settingsText(role: string, claimsJson: string, attempt: Attempt, apiKeyId: string | undefined): [string, string] {
   if (!ROLES.has(role)) throw new Error(`unknown role ${JSON.stringify(role)}`);
   if (apiKeyId !== undefined && !UUID.test(apiKeyId)) throw new Error('api_key_id must be a UUID');
   const check = apiKeyId ? `, private.require_live_api_key('${apiKeyId}'::uuid)` : '';
-  return (
-    `set local request.jwt.claims = ${quoteLiteral(claimsJson)}; ` +
-    `select set_config('role', '${role}', true), set_config('statement_timeout', '${statementTimeout(attempt)}', true)${check}`
-  );
+  return [
+    `set local request.jwt.claims = ${quoteLiteral(claimsJson)}`,
+    `select set_config('role', '${role}', true), set_config('statement_timeout', '${statementTimeout(attempt)}', true)${check}`,
+  ];
 }
 
 // A SQL string literal for any text: single quotes doubled. It assumes
@@ -341,10 +343,11 @@ export function quoteLiteral(value: string): string {
 
 // The settings inside a transaction postgres.js began (no pipelining).
 function settings(tx: Sql | TransactionSql, role: string, claimsJson: string, attempt: Attempt, apiKeyId?: string) {
-  return tx.unsafe(settingsText(role, claimsJson, attempt, apiKeyId));
+  const [claims, rest] = settingsText(role, claimsJson, attempt, apiKeyId);
+  return Promise.all([tx.unsafe(claims).execute(), tx.unsafe(rest).execute()]);
 }
 
-// BEGIN and the settings as one message (one round trip, nothing to parse and bind twice).
+// BEGIN and the settings, pipelined (one round trip, nothing to parse and bind twice).
 function beginWithSettings(
   connection: Sql,
   role: string,
@@ -353,8 +356,13 @@ function beginWithSettings(
   apiKeyId: string | undefined,
   readOnly: boolean,
 ): Promise<unknown> {
-  const text = settingsText(role, claimsJson, attempt, apiKeyId);
-  return connection.unsafe(`begin${readOnly ? ' read only' : ''}; ${text}`).execute();
+  const [claims, rest] = settingsText(role, claimsJson, attempt, apiKeyId);
+  // queued back to back: still one round trip
+  return Promise.all([
+    connection.unsafe(`begin${readOnly ? ' read only' : ''}`).execute(),
+    connection.unsafe(claims).execute(),
+    connection.unsafe(rest).execute(),
+  ]);
 }
 
 // Statements sent before the previous answers arrive; off by default behind the pooler.

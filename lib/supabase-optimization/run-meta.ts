@@ -101,7 +101,7 @@ export async function listRunChanges(scope: Scope, runId: string, limit = RUN_CH
       from run_changes c
       left join lateral (select email from list_project_members(c.project_id) l where l.user_id = c.changed_by) m on true
       where c.project_id = ${projectId} and c.run_id = ${runId}
-      order by c.id desc
+      order by c.changed_at desc, c.id desc
       limit ${Math.min(Math.max(Math.trunc(limit), 1), 500)}
     `,
   ]);

@@ -228,23 +228,32 @@ create trigger trigger_effective_iteration_usage
 -- batch's differences per (run, iteration), so a batch of thousands updates each of its
 -- iterations once. Runs are locked first, in id order, as the iteration writers do.
 -- (Transition tables are visible only in the trigger's own function: one body each.)
+-- The batch is summed from the transition table alone, then each iteration is updated by
+-- its full key: Citus cannot ship a transition table into a query on a distributed table
+-- (executor could not find named tuplestore), and runs a lock or update by key on one shard.
 create function private.samples_usage_inserted() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
+declare
+  v_run record;
+  d record;
 begin
   -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
   if current_setting('optiscope.bulk_load', true) = 'on' then
     return null;
   end if;
-  perform 1 from public.optimization_runs r
-  where (r.project_id, r.id) in (select distinct n.project_id, n.run_id from new_samples n)
-  order by r.project_id, r.id for no key update;
-  update public.optimization_iterations i
-  set sample_tokens = i.sample_tokens + d.t, sample_cost_usd = i.sample_cost_usd + d.c
-  from (select project_id, run_id, iteration, sum(tokens) as t, sum(cost_usd) as c
-        from new_samples group by project_id, run_id, iteration) d
-  where i.project_id = d.project_id and i.run_id = d.run_id and i.iteration = d.iteration
-    and (d.t <> 0 or d.c <> 0);
+  -- one lock per run, by its full key: Citus runs only such a row lock on a shard
+  for v_run in select distinct n.project_id, n.run_id from new_samples n order by n.project_id, n.run_id loop
+    perform 1 from public.optimization_runs r
+    where r.project_id = v_run.project_id and r.id = v_run.run_id for no key update;
+  end loop;
+  for d in select project_id, run_id, iteration, sum(tokens) as t, sum(cost_usd) as c
+           from new_samples group by project_id, run_id, iteration order by project_id, run_id, iteration loop
+    continue when d.t = 0 and d.c = 0;
+    update public.optimization_iterations i
+    set sample_tokens = i.sample_tokens + d.t, sample_cost_usd = i.sample_cost_usd + d.c
+    where i.project_id = d.project_id and i.run_id = d.run_id and i.iteration = d.iteration;
+  end loop;
   return null;
 end
 $$;
@@ -252,23 +261,29 @@ $$;
 create function private.samples_usage_updated() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
+declare
+  v_run record;
+  d record;
 begin
   -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
   if current_setting('optiscope.bulk_load', true) = 'on' then
     return null;
   end if;
-  perform 1 from public.optimization_runs r
-  where (r.project_id, r.id) in (select distinct n.project_id, n.run_id from new_samples n)
-  order by r.project_id, r.id for no key update;
-  update public.optimization_iterations i
-  set sample_tokens = i.sample_tokens + d.t, sample_cost_usd = i.sample_cost_usd + d.c
-  from (select project_id, run_id, iteration, sum(tokens) as t, sum(cost) as c
-        from (select project_id, run_id, iteration, tokens::bigint as tokens, cost_usd as cost from new_samples
-              union all
-              select project_id, run_id, iteration, -tokens::bigint, -cost_usd from old_samples) u
-        group by project_id, run_id, iteration) d
-  where i.project_id = d.project_id and i.run_id = d.run_id and i.iteration = d.iteration
-    and (d.t <> 0 or d.c <> 0);
+  -- one lock per run, by its full key: Citus runs only such a row lock on a shard
+  for v_run in select distinct n.project_id, n.run_id from new_samples n order by n.project_id, n.run_id loop
+    perform 1 from public.optimization_runs r
+    where r.project_id = v_run.project_id and r.id = v_run.run_id for no key update;
+  end loop;
+  for d in select project_id, run_id, iteration, sum(tokens) as t, sum(cost) as c
+           from (select project_id, run_id, iteration, tokens::bigint as tokens, cost_usd as cost from new_samples
+                 union all
+                 select project_id, run_id, iteration, -tokens::bigint, -cost_usd from old_samples) u
+           group by project_id, run_id, iteration order by project_id, run_id, iteration loop
+    continue when d.t = 0 and d.c = 0;
+    update public.optimization_iterations i
+    set sample_tokens = i.sample_tokens + d.t, sample_cost_usd = i.sample_cost_usd + d.c
+    where i.project_id = d.project_id and i.run_id = d.run_id and i.iteration = d.iteration;
+  end loop;
   return null;
 end
 $$;
@@ -276,18 +291,21 @@ $$;
 create function private.samples_usage_deleted() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
+declare
+  d record;
 begin
   -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
   if current_setting('optiscope.bulk_load', true) = 'on' then
     return null;
   end if;
   -- a run being deleted has no iterations left to update
-  update public.optimization_iterations i
-  set sample_tokens = i.sample_tokens - d.t, sample_cost_usd = i.sample_cost_usd - d.c
-  from (select project_id, run_id, iteration, sum(tokens) as t, sum(cost_usd) as c
-        from old_samples group by project_id, run_id, iteration) d
-  where i.project_id = d.project_id and i.run_id = d.run_id and i.iteration = d.iteration
-    and (d.t <> 0 or d.c <> 0);
+  for d in select project_id, run_id, iteration, sum(tokens) as t, sum(cost_usd) as c
+           from old_samples group by project_id, run_id, iteration order by project_id, run_id, iteration loop
+    continue when d.t = 0 and d.c = 0;
+    update public.optimization_iterations i
+    set sample_tokens = i.sample_tokens - d.t, sample_cost_usd = i.sample_cost_usd - d.c
+    where i.project_id = d.project_id and i.run_id = d.run_id and i.iteration = d.iteration;
+  end loop;
   return null;
 end
 $$;

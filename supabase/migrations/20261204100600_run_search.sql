@@ -407,8 +407,9 @@ begin
   elsif v_optimizer is not null then
     v_where := v_where || ' and r.optimizer_type = any ($3)';
   end if;
+  -- the project always named, so that Citus sends the count to the project's shard only
   if cardinality(v_entries) > 0 then
-    v_where := v_where || ' and private.run_search_entries(r.project_id, r.status, r.optimizer_type, r.tags, r.config) @> $4';
+    v_where := v_where || ' and r.project_id = $1 and private.run_search_entries(r.project_id, r.status, r.optimizer_type, r.tags, r.config) @> $4';
   else
     v_where := v_where || ' and r.project_id = $1';
   end if;
@@ -417,7 +418,8 @@ begin
   if p_filters ? 'search' then v_where := v_where || ' and r.run_name ilike $8'; end if;
   if p_filters ? 'createdAfter' then v_where := v_where || ' and r.created_at >= $9'; end if;
   if p_filters ? 'createdBefore' then v_where := v_where || ' and r.created_at < $10'; end if;
-  execute 'select count(*) from (select from public.optimization_runs r where true' || v_where || ' limit $11) c'
+  -- (a select list, not an empty one: Citus deparses `select from` into a query the worker refuses)
+  execute 'select count(*) from (select 1 from public.optimization_runs r where true' || v_where || ' limit $11) c'
   into v_total
   using v_project, v_status, v_optimizer, v_entries, null::jsonb,
         (p_filters ->> 'minScore')::numeric, (p_filters ->> 'maxScore')::numeric, p_filters ->> 'search',

@@ -48,7 +48,7 @@ select lives_ok($$insert into saved_views (project_id, name, definition) values 
   'the owner saves a view');
 select lives_ok($$insert into run_stars (project_id, run_id, user_id) values ('tap-g', 'a7100000-0000-4000-8000-000000000001', 'a7000000-0000-4000-8000-000000000001')$$,
   'the owner stars a run');
-select results_eq($$select field, changed_by::text from run_changes where run_id = 'a7100000-0000-4000-8000-000000000001' order by id$$,
+select results_eq($$select field, changed_by::text from run_changes where run_id = 'a7100000-0000-4000-8000-000000000001' order by changed_at, id$$,
   $$values ('note', 'a7000000-0000-4000-8000-000000000001'), ('run_name', 'a7000000-0000-4000-8000-000000000001'),
            ('tags', 'a7000000-0000-4000-8000-000000000001')$$,
   'the audit names each change and who made it');
