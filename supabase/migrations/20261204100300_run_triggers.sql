@@ -226,34 +226,51 @@ create trigger trigger_effective_iteration_usage
 
 -- Samples' usage into their iteration: one statement-level trigger per event adds the
 -- batch's differences per (run, iteration), so a batch of thousands updates each of its
--- iterations once. Runs are locked first, in id order, as the iteration writers do.
--- (Transition tables are visible only in the trigger's own function: one body each.)
+-- iterations once. Runs are locked first, in key order, as the iteration writers do.
+-- (Transition tables are visible only in the trigger's own function: each sums its own.)
 -- The batch is summed from the transition table alone, then each iteration is updated by
 -- its full key: Citus cannot ship a transition table into a query on a distributed table
 -- (executor could not find named tuplestore), and runs a lock or update by key on one shard.
-create function private.samples_usage_inserted() returns trigger
+create function private.add_sample_usage(p_deltas jsonb, p_lock_runs boolean) returns void
 language plpgsql security definer set search_path = ''
 as $$
 declare
   v_run record;
   d record;
 begin
-  -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
-  if current_setting('optiscope.bulk_load', true) = 'on' then
-    return null;
+  if p_lock_runs then
+    -- one lock per run, by its full key: Citus runs only such a row lock on a shard
+    for v_run in select distinct x.project_id, x.run_id
+                 from jsonb_to_recordset(p_deltas) x(project_id text, run_id uuid)
+                 order by x.project_id, x.run_id loop
+      perform 1 from public.optimization_runs r
+      where r.project_id = v_run.project_id and r.id = v_run.run_id for no key update;
+    end loop;
   end if;
-  -- one lock per run, by its full key: Citus runs only such a row lock on a shard
-  for v_run in select distinct n.project_id, n.run_id from new_samples n order by n.project_id, n.run_id loop
-    perform 1 from public.optimization_runs r
-    where r.project_id = v_run.project_id and r.id = v_run.run_id for no key update;
-  end loop;
-  for d in select project_id, run_id, iteration, sum(tokens) as t, sum(cost_usd) as c
-           from new_samples group by project_id, run_id, iteration order by project_id, run_id, iteration loop
+  for d in select x.project_id, x.run_id, x.iteration, x.t, x.c
+           from jsonb_to_recordset(p_deltas) x(project_id text, run_id uuid, iteration integer, t bigint, c numeric)
+           order by x.project_id, x.run_id, x.iteration loop
     continue when d.t = 0 and d.c = 0;
     update public.optimization_iterations i
     set sample_tokens = i.sample_tokens + d.t, sample_cost_usd = i.sample_cost_usd + d.c
     where i.project_id = d.project_id and i.run_id = d.run_id and i.iteration = d.iteration;
   end loop;
+end
+$$;
+
+create function private.samples_usage_inserted() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
+  if current_setting('optiscope.bulk_load', true) = 'on' then
+    return null;
+  end if;
+  perform private.add_sample_usage((
+    select jsonb_agg(jsonb_build_object('project_id', project_id, 'run_id', run_id, 'iteration', iteration, 't', t, 'c', c))
+    from (select project_id, run_id, iteration, sum(tokens) as t, sum(cost_usd) as c
+          from new_samples group by project_id, run_id, iteration) g
+  ), true);
   return null;
 end
 $$;
@@ -261,29 +278,18 @@ $$;
 create function private.samples_usage_updated() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
-declare
-  v_run record;
-  d record;
 begin
-  -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
   if current_setting('optiscope.bulk_load', true) = 'on' then
     return null;
   end if;
-  -- one lock per run, by its full key: Citus runs only such a row lock on a shard
-  for v_run in select distinct n.project_id, n.run_id from new_samples n order by n.project_id, n.run_id loop
-    perform 1 from public.optimization_runs r
-    where r.project_id = v_run.project_id and r.id = v_run.run_id for no key update;
-  end loop;
-  for d in select project_id, run_id, iteration, sum(tokens) as t, sum(cost) as c
-           from (select project_id, run_id, iteration, tokens::bigint as tokens, cost_usd as cost from new_samples
-                 union all
-                 select project_id, run_id, iteration, -tokens::bigint, -cost_usd from old_samples) u
-           group by project_id, run_id, iteration order by project_id, run_id, iteration loop
-    continue when d.t = 0 and d.c = 0;
-    update public.optimization_iterations i
-    set sample_tokens = i.sample_tokens + d.t, sample_cost_usd = i.sample_cost_usd + d.c
-    where i.project_id = d.project_id and i.run_id = d.run_id and i.iteration = d.iteration;
-  end loop;
+  perform private.add_sample_usage((
+    select jsonb_agg(jsonb_build_object('project_id', project_id, 'run_id', run_id, 'iteration', iteration, 't', t, 'c', c))
+    from (select project_id, run_id, iteration, sum(tokens) as t, sum(cost) as c
+          from (select project_id, run_id, iteration, tokens::bigint as tokens, cost_usd as cost from new_samples
+                union all
+                select project_id, run_id, iteration, -tokens::bigint, -cost_usd from old_samples) u
+          group by project_id, run_id, iteration) g
+  ), true);
   return null;
 end
 $$;
@@ -291,21 +297,16 @@ $$;
 create function private.samples_usage_deleted() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
-declare
-  d record;
 begin
-  -- a bulk load (SET LOCAL optiscope.bulk_load = 'on') recomputes this itself afterwards
   if current_setting('optiscope.bulk_load', true) = 'on' then
     return null;
   end if;
-  -- a run being deleted has no iterations left to update
-  for d in select project_id, run_id, iteration, sum(tokens) as t, sum(cost_usd) as c
-           from old_samples group by project_id, run_id, iteration order by project_id, run_id, iteration loop
-    continue when d.t = 0 and d.c = 0;
-    update public.optimization_iterations i
-    set sample_tokens = i.sample_tokens - d.t, sample_cost_usd = i.sample_cost_usd - d.c
-    where i.project_id = d.project_id and i.run_id = d.run_id and i.iteration = d.iteration;
-  end loop;
+  -- no lock: a run being deleted has no iterations left to update
+  perform private.add_sample_usage((
+    select jsonb_agg(jsonb_build_object('project_id', project_id, 'run_id', run_id, 'iteration', iteration, 't', -t, 'c', -c))
+    from (select project_id, run_id, iteration, sum(tokens) as t, sum(cost_usd) as c
+          from old_samples group by project_id, run_id, iteration) g
+  ), false);
   return null;
 end
 $$;
@@ -456,7 +457,8 @@ revoke all on function private.recompute_run_statistics(text, uuid[]),
   private.recompute_best_iteration(text, uuid), private.prevent_tenant_change() from public, anon, authenticated;
 revoke all on function private.best_iteration_id(text, uuid), private.clear_other_selection(),
   private.effective_iteration_usage(), private.samples_usage_inserted(),
-  private.samples_usage_updated(), private.samples_usage_deleted() from public, anon, authenticated;
+  private.samples_usage_updated(), private.samples_usage_deleted(), private.add_sample_usage(jsonb, boolean)
+  from public, anon, authenticated;
 revoke all on function private.add_run_counts(jsonb), private.count_inserted_runs(), private.count_deleted_runs(),
   private.count_updated_run(), private.clear_run_counts(), private.recompute_run_counts(text[])
   from public, anon, authenticated;
