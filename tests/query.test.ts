@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseListRunsQuery, parseQuery, queryFields } from '../lib/api/query.ts';
+import { parseLeaderboardQuery, parseListRunsQuery, parseQuery, queryFields } from '../lib/api/query.ts';
 import { buildOpenApiDocument } from '../lib/api/openapi.ts';
-import { listRunsSchema, ValidationError } from '../lib/supabase-optimization/index.ts';
+import { leaderboardQuerySchema, listRunsSchema, MAX_LEADERBOARD_LIMIT, projectQuerySchema, ValidationError } from '../lib/supabase-optimization/index.ts';
 
 // One parser for list queries, read off the zod schema: adding a filter to the schema is all
 // the parser and the OpenAPI document need.
@@ -20,6 +20,19 @@ describe('list query parsing', () => {
     const documented = doc.paths['/api/v1/runs']!.get.parameters.map((p) => p.name);
     const parsed = queryFields(listRunsSchema).map((f) => (f.kind === 'config' ? 'config.<path>' : f.name));
     expect(documented).toEqual(parsed);
+  });
+
+  it('documents the leaderboard, analytics and views parameters from their schemas', () => {
+    const doc = buildOpenApiDocument({ runCountCap: 1000 }) as { paths: Record<string, Record<string, { parameters?: Array<{ name: string; schema: { maximum?: number } }> }>> };
+    const names = (path: string, method: string) => doc.paths[path]![method]!.parameters!.map((p) => p.name);
+    expect(names('/api/v1/leaderboard', 'get')).toEqual(queryFields(leaderboardQuerySchema).map((f) => f.name));
+    expect(doc.paths['/api/v1/leaderboard']!.get!.parameters!.find((p) => p.name === 'limit')!.schema.maximum).toBe(MAX_LEADERBOARD_LIMIT);
+    for (const [path, method] of [['/api/v1/analytics', 'get'], ['/api/v1/views', 'get'], ['/api/v1/views/{viewId}', 'delete']] as const) {
+      expect(names(path, method)).toEqual(queryFields(projectQuerySchema).map((f) => f.name));
+    }
+    expect(parseLeaderboardQuery(new URLSearchParams('limit=5&tag=prod'))).toEqual({ limit: 5, tag: 'prod' });
+    expect(() => parseLeaderboardQuery(new URLSearchParams(`limit=${MAX_LEADERBOARD_LIMIT + 1}`))).toThrow(ValidationError);
+    expect(() => parseLeaderboardQuery(new URLSearchParams('tags=prod'))).toThrow(/tags: is not a parameter/);
   });
 
   it('states the limits the server runs with, not copies of them', () => {

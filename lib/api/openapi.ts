@@ -8,7 +8,6 @@ import {
   configImportanceSchema,
   createRunSchema,
   createSavedViewSchema,
-  DEFAULT_LEADERBOARD_LIMIT,
   editRunLabelsSchema,
   groupedCurvesDtoSchema,
   iterationDtoSchema,
@@ -19,7 +18,8 @@ import {
   markCrashedSchema,
   MAX_ANALYSIS_RUNS,
   MAX_ITERATIONS_PER_BATCH,
-  MAX_LEADERBOARD_LIMIT,
+  leaderboardQuerySchema,
+  projectQuerySchema,
   MAX_SAMPLES_PER_BATCH,
   MAX_STRUCTURE_PER_BATCH,
   pageOf,
@@ -326,19 +326,14 @@ export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCoun
       '/api/v1/leaderboard': {
         get: {
           summary: 'Top completed runs by final score',
-          parameters: [
-            query('projectId', { type: 'string' }, "Defaults to the API key's project; an API key naming another project: 403"),
-            query('limit', { type: 'integer', minimum: 1, maximum: MAX_LEADERBOARD_LIMIT, default: DEFAULT_LEADERBOARD_LIMIT }, ''),
-            query('optimizerType', { type: 'string' }, ''),
-            query('tag', { type: 'string' }, ''),
-          ],
+          parameters: listParameters(leaderboardQuerySchema),
           responses: { ...ok('Runs', ref('TopRunList')), ...errors('forbidden', 'validation_failed') },
         },
       },
       '/api/v1/analytics': {
         get: {
           summary: 'Analytics per optimizer and status',
-          parameters: [query('projectId', { type: 'string' }, "Defaults to the API key's project; an API key naming another project: 403")],
+          parameters: listParameters(projectQuerySchema),
           responses: {
             ...ok('Rows and the last refresh time', ref('ProjectAnalytics')),
             ...errors('forbidden', 'validation_failed'),
@@ -451,7 +446,7 @@ export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCoun
       '/api/v1/views': {
         get: {
           summary: "A project's saved views",
-          parameters: [query('projectId', { type: 'string' }, "Defaults to the API key's project")],
+          parameters: listParameters(projectQuerySchema),
           responses: { ...ok('Views', ref('SavedViewList')), ...errors('validation_failed') },
         },
         post: {
@@ -465,7 +460,7 @@ export function buildOpenApiDocument({ runCountCap, serverUrl = '/' }: { runCoun
         parameters: [{ name: 'viewId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
         delete: {
           summary: 'Delete a saved view',
-          parameters: [query('projectId', { type: 'string' }, "Defaults to the API key's project")],
+          parameters: listParameters(projectQuerySchema),
           responses: { '204': { description: 'Deleted' }, ...writeErrors },
         },
       },

@@ -2,8 +2,10 @@ import { z } from 'zod';
 // schemas.ts and errors.ts directly, not the index: the runs page's URL state (client code) reads queryFields too
 import { ValidationError, parseInput } from '../supabase-optimization/errors.ts';
 import {
+  leaderboardQuerySchema,
   listRunsSchema,
   listSamplesSchema,
+  projectQuerySchema,
   type ListRunsInput,
   type ListSamplesInput,
   type ListSamplesOutput,
@@ -134,6 +136,14 @@ export function parseListRunsQuery(params: URLSearchParams, defaultProjectId: st
 export function parseListSamplesQuery(params: URLSearchParams, runId: string, fixed: Partial<ListSamplesInput> = {}): ListSamplesOutput {
   return parseInput(listSamplesSchema, parseQuery(listSamplesSchema, params, { fixed: { ...fixed, runId } }));
 }
+
+// A query read off its schema and checked by it: unknown parameters and bad values are 422s
+// naming the parameter.
+export function parseSchemaQuery<S extends z.ZodObject>(schema: S, params: URLSearchParams): z.output<S> {
+  return parseInput(schema, parseQuery(schema, params));
+}
+export const parseLeaderboardQuery = (params: URLSearchParams) => parseSchemaQuery(leaderboardQuerySchema, params);
+export const parseProjectQuery = (params: URLSearchParams) => parseSchemaQuery(projectQuerySchema, params);
 
 export function assertOnlyParams(params: URLSearchParams, allowed: string[]): void {
   const unknown = [...new Set([...params.keys()])].filter((k) => !allowed.includes(k));

@@ -228,6 +228,18 @@ export const runOrderSchema = z.union([
 ]);
 export type RunOrder = z.output<typeof runOrderSchema>;
 
+// The query of a project-level read (analytics, saved views): which project, an API key's by default.
+export const projectQuerySchema = z.object({
+  projectId: projectIdSchema.optional().describe("Defaults to the API key's project; an API key naming another project: 403"),
+});
+
+// GET /api/v1/leaderboard: completed runs by final score, optionally of one optimizer or tag.
+export const leaderboardQuerySchema = projectQuerySchema.extend({
+  limit: z.number().int().min(1).max(MAX_LEADERBOARD_LIMIT).default(DEFAULT_LEADERBOARD_LIMIT).describe('How many runs'),
+  optimizerType: optimizerTypeSchema.optional().describe('Only runs of this optimizer'),
+  tag: tagSchema.optional().describe('Only runs carrying this tag'),
+});
+
 export const listRunsSchema = z
   .object({
     projectId: projectIdSchema.describe("The project; defaults to the API key's project"),

@@ -159,7 +159,7 @@ describe('NUL characters (PostgreSQL cannot store them)', () => {
   it('refuses NUL in query parameters', async () => {
     expectIssueAt(await api('GET', '/api/v1/runs?search=a%00b', { headers: keyAuth(t.key) }), 'search');
     expectIssueAt(await api('GET', '/api/v1/runs?tags=a%00b', { headers: keyAuth(t.key) }), 'tags.0');
-    expectIssueAt(await api('GET', '/api/v1/leaderboard?tag=%00', { headers: keyAuth(t.key) }), 'tags.0');
+    expectIssueAt(await api('GET', '/api/v1/leaderboard?tag=%00', { headers: keyAuth(t.key) }), 'tag');
     expectStatus(await api('GET', '/api/v1/runs?config.model=a%00b', { headers: keyAuth(t.key) }), 422);
     expectStatus(await api('GET', `/api/v1/analytics?projectId=${t.projectId}%00`, { headers: keyAuth(t.key) }), 422);
   });

@@ -1,13 +1,12 @@
 import { apiHandler, json, methodNotAllowed, requestedProject } from '@/lib/api/handler';
-import { assertOnlyParams } from '@/lib/api/query';
+import { parseProjectQuery } from '@/lib/api/query';
 import { getOptimizationAnalytics } from '@/lib/supabase-optimization';
 
 export const dynamic = 'force-dynamic';
 
 // GET /api/v1/analytics — per optimizer and status: runs, average final score, spend
 export const GET = apiHandler({ access: 'read' }, async ({ caller, searchParams }) => {
-  assertOnlyParams(searchParams, ['projectId']);
-  const projectId = requestedProject(caller, searchParams.get('projectId'));
+  const projectId = requestedProject(caller, parseProjectQuery(searchParams).projectId);
   return json(await getOptimizationAnalytics(caller.scope, { projectId }));
 });
 

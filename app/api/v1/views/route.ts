@@ -1,4 +1,5 @@
-import { apiHandler, json, methodNotAllowed } from '@/lib/api/handler';
+import { apiHandler, json, methodNotAllowed, requestedProject } from '@/lib/api/handler';
+import { parseProjectQuery } from '@/lib/api/query';
 import { createSavedView, createSavedViewSchema, listSavedViews, ValidationError } from '@/lib/supabase-optimization';
 
 export const dynamic = 'force-dynamic';
@@ -13,7 +14,7 @@ function projectOf(given: string | null | undefined, fallback: string | null): s
 
 // GET /api/v1/views — the project's saved views (shared with its members)
 export const GET = apiHandler({ access: 'read' }, async ({ caller, searchParams }) =>
-  json({ data: await listSavedViews(caller.scope, projectOf(searchParams.get('projectId'), caller.projectId)) }),
+  json({ data: await listSavedViews(caller.scope, projectOf(requestedProject(caller, parseProjectQuery(searchParams).projectId), caller.projectId)) }),
 );
 
 // POST /api/v1/views — save a named set of filters, columns, sort and grouping
