@@ -50,7 +50,7 @@ export function CostView({ cost }: { cost: CostSummary }) {
         <Stat
           testId="cost-per-point"
           label="Cost per point"
-          value={cost.costPerPoint !== null ? formatCost(cost.costPerPoint) : cost.tokensPerPoint !== null ? `${formatTokens(cost.tokensPerPoint)} tok` : '—'}
+          value={cost.costPerPoint !== null ? formatCost(cost.costPerPoint) : cost.tokensPerPoint !== null ? `${formatTokens(Math.round(cost.tokensPerPoint))} tok` : '—'}
           hint={cost.improvementPoints !== null && cost.improvementPoints <= 0 ? 'no improvement over the baseline' : 'per percentage point of the metric'}
         />
         <Stat
